@@ -1,0 +1,38 @@
+/* config.h - run-time settings from the command line. args.c fills it;
+ * nothing else writes it after start-up. */
+#ifndef FWTFTPD_CONFIG_H
+#define FWTFTPD_CONFIG_H
+
+#include <stddef.h>
+
+#include "options.h"
+
+/* Exit codes (also in fwtftpd(8)). */
+enum {
+	EXIT_DONE = 0,     /* transfer completed, or nothing to do */
+	EXIT_XFER = 1,     /* request refused or transfer failed */
+	EXIT_USAGE = 100,  /* bad command line or configuration */
+	EXIT_SYSTEM = 111, /* a system call needed to serve failed */
+	EXIT_SANDBOX = 112,/* privilege drop or sandbox set-up failed */
+};
+
+struct fw_config {
+	const char *root;        /* -s: served root */
+	const char *listen;      /* --listen ADDR:PORT, NULL in inetd mode */
+	unsigned max_children;   /* --max-children */
+	struct opt_limits lim;   /* --max-blksize, --max-window, -r */
+	unsigned timeout_s;      /* -t: retransmission timeout, seconds */
+	unsigned retries;        /* -R: timeouts before giving up */
+	int foreground;          /* -L: log to stderr */
+	int verbose;             /* -v: log each request as it arrives */
+	const char *log_socket;  /* --log-socket (default /dev/log) */
+};
+
+/* Defaults, then the command line. Returns 0, 1 when --help or --version
+ * was printed (nothing left to do), or -1 with a message in err. */
+int args_parse(int argc, char **argv, struct fw_config *cfg, char *err,
+	       size_t errsz);
+
+void args_usage(const char *prog);
+
+#endif
