@@ -4,6 +4,7 @@
 #define FWTFTPD_CONFIG_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "options.h"
 
@@ -26,6 +27,10 @@ struct fw_config {
 	int foreground;          /* -L: log to stderr */
 	int verbose;             /* -v: log each request as it arrives */
 	const char *log_socket;  /* --log-socket (default /dev/log) */
+	const char *user;        /* -u: run transfers as this user */
+	int sandbox_debug;       /* --sandbox-debug: log denied calls, don't kill */
+	uid_t uid;               /* resolved from user by main */
+	gid_t gid;
 };
 
 /* Defaults, then the command line. Returns 0, 1 when --help or --version

@@ -23,7 +23,8 @@ int net_enable_pktinfo(int sock);
 ssize_t net_recv_request(int sock, uint8_t *buf, size_t cap,
 			 struct endpoint *peer, struct endpoint *local);
 
-/* A new UDP socket bound to local on an ephemeral port and connected to peer.
+/* A new UDP socket bound to local on an ephemeral port and connected to peer,
+ * with the kernel packet filter attached and locked (sockfilter.h).
  * Returns the fd or -1 with errno set. */
 int net_xfer_socket(const struct endpoint *local, const struct endpoint *peer);
 

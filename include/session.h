@@ -18,6 +18,10 @@ struct session {
 	struct endpoint local;
 	const uint8_t *req;      /* the first datagram */
 	size_t reqlen;           /* its length as received (> cap: truncated) */
+	/* Called once the file is open and the buffers allocated, right before
+	 * the send core runs: stacks the transfer-stage sandbox. Non-zero ends
+	 * the session with EXIT_SANDBOX. NULL in unit tests. */
+	int (*enter_transfer)(struct session *s, int filefd);
 };
 
 /* Serve one request. Returns an exit code (EXIT_DONE, EXIT_XFER, ...). */

@@ -11,10 +11,12 @@
 #define FWTFTPD_VERSION "0.1.0"
 #endif
 
-enum { O_LISTEN = 256, O_MAXCHILD, O_LOGSOCK };
+enum { O_LISTEN = 256, O_MAXCHILD, O_LOGSOCK, O_SBXDEBUG };
 
 static const struct option longopts[] = {
 	{ "secure", required_argument, NULL, 's' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "sandbox-debug", no_argument, NULL, O_SBXDEBUG },
 	{ "listen", required_argument, NULL, O_LISTEN },
 	{ "max-children", required_argument, NULL, O_MAXCHILD },
 	{ "max-blksize", required_argument, NULL, 'B' },
@@ -35,6 +37,7 @@ void args_usage(const char *prog)
 	printf("Usage: %s [options]\n"
 	       "TFTP read server for inetd/xinetd (fd 0 is the UDP socket) or standalone.\n\n"
 	       "  -s, --secure DIR        served root (default /srv/tftp)\n"
+	       "  -u, --user USER         run transfers as USER (default nobody)\n"
 	       "      --listen ADDR:PORT  standalone: 127.0.0.1:69, [::1]:69 or PORT\n"
 	       "      --max-children N    standalone: concurrent transfers (default 256)\n"
 	       "  -B, --max-blksize N     largest blksize granted, 8-65464 (default 65464)\n"
@@ -46,6 +49,8 @@ void args_usage(const char *prog)
 	       "  -L, --foreground        log to stderr instead of syslog\n"
 	       "  -v, --verbose           also log each request as it arrives\n"
 	       "      --log-socket PATH   syslog socket (default /dev/log)\n"
+	       "      --sandbox-debug     log denied system calls instead of killing\n"
+	       "                          (development only)\n"
 	       "  -V, --version           print the version\n"
 	       "  -h, --help              this text\n", prog);
 }
@@ -67,6 +72,7 @@ int args_parse(int argc, char **argv, struct fw_config *cfg, char *err,
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->root = "/srv/tftp";
+	cfg->user = "nobody";
 	cfg->max_children = 256;
 	cfg->lim.max_blksize = TFTP_BLKSIZE_MAX;
 	cfg->lim.max_window = 64;
@@ -75,12 +81,18 @@ int args_parse(int argc, char **argv, struct fw_config *cfg, char *err,
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:B:W:t:R:r:LvVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:u:B:W:t:R:r:LvVh", longopts, NULL)) != -1) {
 		unsigned bit;
 
 		switch (c) {
 		case 's':
 			cfg->root = optarg;
+			break;
+		case 'u':
+			cfg->user = optarg;
+			break;
+		case O_SBXDEBUG:
+			cfg->sandbox_debug = 1;
 			break;
 		case O_LISTEN:
 			cfg->listen = optarg;

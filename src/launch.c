@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -14,11 +15,24 @@
 
 #include "launch.h"
 #include "log.h"
+#include "privdrop.h"
+#include "sandbox.h"
 #include "session.h"
 #include "tftp.h"
 
 /* Room for the largest datagram, so a longer one shows up as truncated. */
 #define REQBUF (TFTP_REQ_MAX + 1)
+
+/* Descriptors a child may hold after the drop: stdio, root, log, socket,
+ * the served file, and a few opened before the drop by later stages. */
+#define CHILD_NOFILE 16
+
+static int enter_transfer(struct session *s, int filefd)
+{
+	struct sbx_fds fds = { s->sock, log_fd(), filefd, { -1, -1, -1, -1 } };
+
+	return sandbox_enter(SBX_TRANSFER, &fds);
+}
 
 int launch_child(const struct fw_config *cfg, int rootfd, const uint8_t *req,
 		 size_t reqlen, const struct endpoint *peer,
@@ -27,12 +41,25 @@ int launch_child(const struct fw_config *cfg, int rootfd, const uint8_t *req,
 	struct session s;
 	int sock, rc;
 
+	/* With --foreground, stderr may be a file: the log must still fit. */
+	struct privdrop pd = { cfg->uid, cfg->gid, cfg->root, CHILD_NOFILE,
+			       cfg->foreground ? RLIM_INFINITY : 0 };
+	struct sbx_fds fds = { -1, log_fd(), -1, { -1, -1, -1, -1 } };
+
 	log_reset_pid();
 	sock = net_xfer_socket(local, peer);
 	if (sock < 0) {
-		log_msg(LOG_ERR, "transfer socket: %s", strerror(errno));
+		log_msg(LOG_ERR, "transfer socket (with its packet filter): %s", strerror(errno));
 		return EXIT_SYSTEM;
 	}
+	/* Everything this process will ever need is open: now give up root,
+	 * then filter, and only then parse the request. */
+	fds.sock = sock;
+	if (privdrop_apply(&pd, &rootfd) != 0 || sandbox_landlock(rootfd) < 0 ||
+	    sandbox_enter(SBX_REQUEST, &fds) != 0)
+		return EXIT_SANDBOX;
+	SANDBOX_TEST_HOOK("request");
+	s.enter_transfer = enter_transfer;
 	s.cfg = cfg;
 	s.sock = sock;
 	s.rootfd = rootfd;
@@ -152,6 +179,8 @@ int launch_listener(const struct fw_config *cfg, int rootfd)
 		log_msg(LOG_ERR, "listener set-up: %s", strerror(errno));
 		return EXIT_SYSTEM;
 	}
+	if (privdrop_listener() != 0 || sandbox_enter(SBX_LISTENER, NULL) != 0)
+		return EXIT_SANDBOX;
 	log_msg(LOG_INFO, "listening on %s, root %s, at most %u transfers",
 		cfg->listen, cfg->root, ch.max);
 

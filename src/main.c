@@ -8,6 +8,8 @@
 #include "config.h"
 #include "launch.h"
 #include "log.h"
+#include "privdrop.h"
+#include "sandbox.h"
 
 int main(int argc, char **argv)
 {
@@ -23,9 +25,18 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	log_open("fwtftpd", cfg.foreground, cfg.log_socket);
+	sandbox_set_debug(cfg.sandbox_debug);
 	rootfd = open(cfg.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
 		log_msg(LOG_ERR, "served root %s: %s", cfg.root, strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (privdrop_lookup(cfg.user, &cfg.uid, &cfg.gid) != 0) {
+		log_msg(LOG_ERR, "-u %s: no such user", cfg.user);
+		return EXIT_USAGE;
+	}
+	if (geteuid() == 0 && cfg.uid == 0) {
+		log_msg(LOG_ERR, "-u %s: refusing to serve as root", cfg.user);
 		return EXIT_USAGE;
 	}
 	if (cfg.listen != NULL)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "net.h"
+#include "sockfilter.h"
 
 int net_enable_pktinfo(int sock)
 {
@@ -104,9 +105,15 @@ int net_xfer_socket(const struct endpoint *local, const struct endpoint *peer)
 {
 	int fd = socket(local->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
+	char junk[1];
+
 	if (fd < 0)
 		return -1;
-	if (bind(fd, (const struct sockaddr *)&local->ss, local->len) != 0 ||
+	/* The kernel filter goes on before the port exists, and whatever any
+	 * host slipped in between bind and connect is discarded: the client
+	 * has had nothing from us yet, so nothing queued can be its. */
+	if (sockfilter_attach(fd) != 0 ||
+	    bind(fd, (const struct sockaddr *)&local->ss, local->len) != 0 ||
 	    connect(fd, (const struct sockaddr *)&peer->ss, peer->len) != 0) {
 		int e = errno;
 
@@ -114,6 +121,9 @@ int net_xfer_socket(const struct endpoint *local, const struct endpoint *peer)
 		errno = e;
 		return -1;
 	}
+	for (int i = 0; i < 256; i++)
+		if (recv(fd, junk, sizeof(junk), MSG_DONTWAIT | MSG_TRUNC) < 0)
+			break;
 	return fd;
 }
 

@@ -12,6 +12,7 @@
 #include "options.h"
 #include "packet.h"
 #include "path.h"
+#include "sandbox.h"
 #include "session.h"
 #include "sockio.h"
 #include "tftp.h"
@@ -184,6 +185,14 @@ int session_serve(struct session *s)
 		close(fd);
 		return refuse(s, &o, TE_UNDEF, "out of memory");
 	}
+	if (s->enter_transfer != NULL && s->enter_transfer(s, fd) != 0) {
+		xfer_free(&x);
+		sockio_free(&sio);
+		close(fd);
+		refuse(s, &o, TE_UNDEF, "sandbox set-up failed");
+		return EXIT_SANDBOX;
+	}
+	SANDBOX_TEST_HOOK("transfer");
 	xfer_run(&x);
 	o.x = &x;
 	log_done(&o, xfer_result_str(x.result), -1, NULL);
