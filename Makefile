@@ -51,7 +51,20 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) $(wildcard tests/unit/*.h) | $(BUILD)/te
 $(BUILD)/tools/%: tests/tools/%.c | $(BUILD)/tools
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-tests: fwtftpd $(UNIT_BIN) $(TOOL_BIN)
+# Test-only build: the same sources with FWTFTPD_TEST_HOOKS, which adds a
+# forbidden call per sandbox stage on request. Never installed.
+HOOK_OBJS = $(SRCS:src/%.c=$(BUILD)/hooks/%.o) $(BUILD)/hooks/main.o
+
+$(BUILD)/hooks:
+	mkdir -p $@
+
+$(BUILD)/hooks/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/hooks
+	$(CC) $(CFLAGS) -DFWTFTPD_TEST_HOOKS -c -o $@ $<
+
+$(BUILD)/fwtftpd-hooks: $(HOOK_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+tests: fwtftpd $(BUILD)/fwtftpd-hooks $(UNIT_BIN) $(TOOL_BIN)
 
 # Installs missing Debian packages (as root), then builds with -Werror and
 # runs every unit and integration test; the last line is "N passed, M failed".

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "acl.h"
 #include "options.h"
 
 /* Exit codes (also in fwtftpd(8)). */
@@ -29,6 +30,7 @@ struct fw_config {
 	const char *log_socket;  /* --log-socket (default /dev/log) */
 	const char *user;        /* -u: run transfers as this user */
 	int sandbox_debug;       /* --sandbox-debug: log denied calls, don't kill */
+	struct acl acl;          /* --allow/--deny, --deny-name, --disable-mode */
 	uid_t uid;               /* resolved from user by main */
 	gid_t gid;
 };

@@ -11,11 +11,15 @@
 #define FWTFTPD_VERSION "0.1.0"
 #endif
 
-enum { O_LISTEN = 256, O_MAXCHILD, O_LOGSOCK, O_SBXDEBUG };
+enum { O_LISTEN = 256, O_MAXCHILD, O_LOGSOCK, O_SBXDEBUG, O_ALLOW, O_DENY, O_DENYNAME, O_NOMODE };
 
 static const struct option longopts[] = {
 	{ "secure", required_argument, NULL, 's' },
 	{ "user", required_argument, NULL, 'u' },
+	{ "allow", required_argument, NULL, O_ALLOW },
+	{ "deny", required_argument, NULL, O_DENY },
+	{ "deny-name", required_argument, NULL, O_DENYNAME },
+	{ "disable-mode", required_argument, NULL, O_NOMODE },
 	{ "sandbox-debug", no_argument, NULL, O_SBXDEBUG },
 	{ "listen", required_argument, NULL, O_LISTEN },
 	{ "max-children", required_argument, NULL, O_MAXCHILD },
@@ -44,6 +48,12 @@ void args_usage(const char *prog)
 	       "  -W, --max-window N      largest windowsize granted, 1-65535 (default 64)\n"
 	       "  -t, --timeout SEC       retransmission timeout, 1-255 (default 2)\n"
 	       "  -R, --retries N         timeouts before giving up, 1-100 (default 5)\n"
+	       "      --allow CIDR        allow clients in CIDR (IPv4/IPv6, \"any\");\n"
+	       "      --deny CIDR         deny them; rules in order, first match wins;\n"
+	       "                          with rules, an unmatched client is denied\n"
+	       "      --deny-name PATTERN never serve names matching PATTERN (fnmatch);\n"
+	       "                          dotfiles are never served\n"
+	       "      --disable-mode MODE refuse octet or netascii requests\n"
 	       "  -r, --refuse OPTION     never negotiate OPTION (blksize, tsize,\n"
 	       "                          timeout, windowsize); repeatable\n"
 	       "  -L, --foreground        log to stderr instead of syslog\n"
@@ -71,6 +81,7 @@ int args_parse(int argc, char **argv, struct fw_config *cfg, char *err,
 	int c;
 
 	memset(cfg, 0, sizeof(*cfg));
+	acl_init(&cfg->acl);
 	cfg->root = "/srv/tftp";
 	cfg->user = "nobody";
 	cfg->max_children = 256;
@@ -90,6 +101,19 @@ int args_parse(int argc, char **argv, struct fw_config *cfg, char *err,
 			break;
 		case 'u':
 			cfg->user = optarg;
+			break;
+		case O_ALLOW:
+		case O_DENY:
+			if (acl_add(&cfg->acl, optarg, c == O_ALLOW, err, errsz) != 0)
+				return -1;
+			break;
+		case O_DENYNAME:
+			if (acl_deny_name(&cfg->acl, optarg, err, errsz) != 0)
+				return -1;
+			break;
+		case O_NOMODE:
+			if (acl_mode_disable(&cfg->acl, optarg, err, errsz) != 0)
+				return -1;
 			break;
 		case O_SBXDEBUG:
 			cfg->sandbox_debug = 1;

@@ -122,8 +122,13 @@ struct children {
 static void reap(struct children *c)
 {
 	pid_t p;
+	int st;
 
-	while ((p = waitpid(-1, NULL, WNOHANG)) > 0) {
+	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+		/* A child killed by SIGSYS met the sandbox: say so. */
+		if (WIFSIGNALED(st))
+			log_msg(LOG_ERR, "transfer process %d killed by signal %d%s", (int)p,
+				WTERMSIG(st), WTERMSIG(st) == SIGSYS ? " (SIGSYS: denied system call)" : "");
 		for (unsigned i = 0; i < c->n; i++) {
 			if (c->pid[i] == p) {
 				c->pid[i] = c->pid[--c->n];

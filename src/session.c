@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acl.h"
 #include "log.h"
 #include "netascii.h"
 #include "options.h"
@@ -109,7 +110,8 @@ int session_serve(struct session *s)
 	enum pkt_status ps;
 	const char *why = NULL;
 	size_t oack_len = 0;
-	int code, fd, netascii;
+	char rulebuf[96], whybuf[160];
+	int code, fd, netascii, rule;
 
 	memset(&o, 0, sizeof(o));
 	o.t0 = now_ms();
@@ -138,10 +140,24 @@ int session_serve(struct session *s)
 		return refuse(s, &o, TE_BADOP, "unsupported mode");
 	netascii = o.mode[0] == 'n';
 
+	/* Policy before any lookup: a denied client learns nothing about
+	 * whether the file exists. */
+	if (acl_check(&s->cfg->acl, (const struct sockaddr *)&s->peer.ss, s->peer.len, &rule) != ACL_ALLOW) {
+		acl_rule_format(&s->cfg->acl, rule, rulebuf, sizeof(rulebuf));
+		snprintf(whybuf, sizeof(whybuf), "client denied by rule: %s", rulebuf);
+		return refuse(s, &o, TE_ACCESS, whybuf);
+	}
+	if (acl_mode_check(&s->cfg->acl, o.mode) != ACL_ALLOW)
+		return refuse(s, &o, TE_ACCESS, "mode disabled by the operator");
 	code = path_clean(pkt.u.rq.filename, pkt.u.rq.filename_len, path, sizeof(path), &why);
 	if (code != 0)
 		return refuse(s, &o, code, why);
 	o.path = path;
+	if (acl_name_check(&s->cfg->acl, path, &rule) != ACL_ALLOW) {
+		snprintf(whybuf, sizeof(whybuf), "name never served (%s)",
+			 rule == ACL_NAME_DOTFILE ? "dotfile" : "deny-name pattern");
+		return refuse(s, &o, TE_ACCESS, whybuf);
+	}
 	code = opts_negotiate(&pkt.u.rq, &s->cfg->lim, &opts, &why);
 	if (code != 0)
 		return refuse(s, &o, code, why);
