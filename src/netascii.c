@@ -63,18 +63,15 @@ size_t nva_decode(int *cr_pending, const uint8_t *in, size_t inlen,
 		uint8_t c = in[i];
 
 		if (*cr_pending) {
+			if (c == '\n' || c == '\0') {
+				*cr_pending = 0;
+				out[o++] = c == '\n' ? '\n' : '\r';
+				continue;
+			}
+			if (o + 2 > cap)
+				break; /* bare CR and c need two bytes: next call */
 			*cr_pending = 0;
-			if (c == '\n') {
-				out[o++] = '\n';
-				continue;
-			}
-			if (c == '\0') {
-				out[o++] = '\r';
-				continue;
-			}
 			out[o++] = '\r'; /* bare CR: keep it */
-			if (o >= cap)
-				break;
 		}
 		if (c == '\r')
 			*cr_pending = 1;

@@ -3,8 +3,8 @@
  * Choices where the RFCs leave room (also in the README):
  *  - names compare case-insensitively; the OACK uses lowercase names;
  *  - an option without value, with an empty or non-decimal value, a
- *    duplicate (the first one counts), an unknown or a refused option is
- *    ignored, never an error: the client then simply uses the default;
+ *    duplicate (the first occurrence decides, even when it was invalid),
+ *    an unknown or a refused option is ignored, never an error: the client then simply uses the default;
  *  - blksize below 8 is an error (ERROR 8); above the limit it is clamped;
  *  - windowsize above the limit is clamped; 0 or above 65535 is ignored;
  *  - timeout outside 1..255 is ignored. */
@@ -81,12 +81,16 @@ int opts_negotiate(const struct tftp_rq *rq, const struct opt_limits *lim,
 		for (size_t k = 0; k < NOPTS; k++)
 			if (strcasecmp(kv->name, opt_table[k].name) == 0)
 				d = &opt_table[k];
-		if (d == NULL || (seen & d->bit) || (lim->refused & d->bit) ||
-		    opt_number(kv->value, &v) != 0) {
+		/* The first occurrence of a name decides, valid or not. */
+		if (d == NULL || (seen & d->bit)) {
 			out->ignored++;
 			continue;
 		}
 		seen |= d->bit;
+		if ((lim->refused & d->bit) || opt_number(kv->value, &v) != 0) {
+			out->ignored++;
+			continue;
+		}
 		if (d->bit == OPT_BLKSIZE && v < d->min) {
 			*why = "blksize below 8";
 			return TE_OPTNEG;

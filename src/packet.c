@@ -73,7 +73,7 @@ enum pkt_status pkt_parse(const uint8_t *buf, size_t len, struct tftp_pkt *out)
 	memset(out, 0, sizeof(*out));
 	if (len < 2)
 		return PKT_SHORT;
-	if (len > TFTP_REQ_MAX + 4)
+	if (len > TFTP_REQ_MAX)
 		return PKT_LONG;
 	out->opcode = get16(buf);
 	switch (out->opcode) {

@@ -97,9 +97,10 @@ static int errno_to_tftp(int e, const char **why)
 		*why = "name too long";
 		return TE_ACCESS;
 	case ENOSYS:
-		/* No openat2 (kernel < 5.6): refuse rather than walk unsafely. */
-		*why = "openat2 unavailable";
-		return TE_UNDEF;
+		/* No openat2 (kernel < 5.6): refuse rather than walk unsafely.
+		 * Never TE_UNDEF here: it is 0, which means success. */
+		*why = "openat2 unavailable (kernel older than 5.6)";
+		return TE_ACCESS;
 	default:
 		*why = "cannot open";
 		return TE_ACCESS;
