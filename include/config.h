@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "acl.h"
+#include "fwpolicy.h"
 #include "options.h"
 
 /* Exit codes (also in fwtftpd(8)). */
@@ -31,6 +32,8 @@ struct fw_config {
 	const char *user;        /* -u: run transfers as this user */
 	int sandbox_debug;       /* --sandbox-debug: log denied calls, don't kill */
 	struct acl acl;          /* --allow/--deny, --deny-name, --disable-mode */
+	const char *config_file; /* -f FILE */
+	struct fwpolicy fw;      /* firmware remap policy (defaults + -f FILE) */
 	uid_t uid;               /* resolved from user by main */
 	gid_t gid;
 };

@@ -13,7 +13,8 @@ struct sbx_fds {
 	int sock;   /* transfer socket */
 	int log;    /* syslog socket or 2 */
 	int file;   /* served file (transfer stage) */
-	int extra[4]; /* descriptors opened before the drop for later stages */
+	int index;  /* verified-image cache (fwstate), -1 if none */
+	int clients;/* per-client records (fwstate), -1 if none */
 };
 
 /* Debug switch (--sandbox-debug): a denied call is logged and fails with

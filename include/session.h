@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "fwstate.h"
 #include "net.h"
 
 struct session {
@@ -22,6 +23,10 @@ struct session {
 	 * the send core runs: stacks the transfer-stage sandbox. Non-zero ends
 	 * the session with EXIT_SANDBOX. NULL in unit tests. */
 	int (*enter_transfer)(struct session *s, int filefd);
+	/* Firmware remap context, prepared before the drop. */
+	struct fwstate state;    /* fds -1 when unavailable */
+	int have_mac;
+	uint8_t mac[6];          /* the client's MAC (neighbour table) */
 };
 
 /* Serve one request. Returns an exit code (EXIT_DONE, EXIT_XFER, ...). */

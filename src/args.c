@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conffile.h"
 #include "config.h"
 #include "tftp.h"
 
@@ -16,6 +17,7 @@ enum { O_LISTEN = 256, O_MAXCHILD, O_LOGSOCK, O_SBXDEBUG, O_ALLOW, O_DENY, O_DEN
 static const struct option longopts[] = {
 	{ "secure", required_argument, NULL, 's' },
 	{ "user", required_argument, NULL, 'u' },
+	{ "config", required_argument, NULL, 'f' },
 	{ "allow", required_argument, NULL, O_ALLOW },
 	{ "deny", required_argument, NULL, O_DENY },
 	{ "deny-name", required_argument, NULL, O_DENYNAME },
@@ -42,6 +44,7 @@ void args_usage(const char *prog)
 	       "TFTP read server for inetd/xinetd (fd 0 is the UDP socket) or standalone.\n\n"
 	       "  -s, --secure DIR        served root (default /srv/tftp)\n"
 	       "  -u, --user USER         run transfers as USER (default nobody)\n"
+	       "  -f, --config FILE       configuration file (firmware remap, rules)\n"
 	       "      --listen ADDR:PORT  standalone: 127.0.0.1:69, [::1]:69 or PORT\n"
 	       "      --max-children N    standalone: concurrent transfers (default 256)\n"
 	       "  -B, --max-blksize N     largest blksize granted, 8-65464 (default 65464)\n"
@@ -82,6 +85,7 @@ int args_parse(int argc, char **argv, struct fw_config *cfg, char *err,
 
 	memset(cfg, 0, sizeof(*cfg));
 	acl_init(&cfg->acl);
+	fwp_init(&cfg->fw);
 	cfg->root = "/srv/tftp";
 	cfg->user = "nobody";
 	cfg->max_children = 256;
@@ -92,7 +96,7 @@ int args_parse(int argc, char **argv, struct fw_config *cfg, char *err,
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:u:B:W:t:R:r:LvVh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:u:f:B:W:t:R:r:LvVh", longopts, NULL)) != -1) {
 		unsigned bit;
 
 		switch (c) {
@@ -101,6 +105,9 @@ int args_parse(int argc, char **argv, struct fw_config *cfg, char *err,
 			break;
 		case 'u':
 			cfg->user = optarg;
+			break;
+		case 'f':
+			cfg->config_file = optarg;
 			break;
 		case O_ALLOW:
 		case O_DENY:
@@ -172,5 +179,8 @@ int args_parse(int argc, char **argv, struct fw_config *cfg, char *err,
 		return snprintf(err, errsz, "unexpected argument: %s", argv[optind]), -1;
 	if (cfg->root[0] != '/')
 		return snprintf(err, errsz, "-s needs an absolute path"), -1;
+	/* The file's rules come after the command line's. */
+	if (cfg->config_file != NULL && conf_load(cfg->config_file, cfg, err, errsz) != 0)
+		return -1;
 	return 0;
 }

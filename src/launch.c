@@ -15,6 +15,7 @@
 
 #include "launch.h"
 #include "log.h"
+#include "neigh.h"
 #include "privdrop.h"
 #include "sandbox.h"
 #include "session.h"
@@ -29,7 +30,7 @@
 
 static int enter_transfer(struct session *s, int filefd)
 {
-	struct sbx_fds fds = { s->sock, log_fd(), filefd, { -1, -1, -1, -1 } };
+	struct sbx_fds fds = { s->sock, log_fd(), filefd, s->state.index_fd, s->state.clients_fd };
 
 	return sandbox_enter(SBX_TRANSFER, &fds);
 }
@@ -44,7 +45,7 @@ int launch_child(const struct fw_config *cfg, int rootfd, const uint8_t *req,
 	/* With --foreground, stderr may be a file: the log must still fit. */
 	struct privdrop pd = { cfg->uid, cfg->gid, cfg->root, CHILD_NOFILE,
 			       cfg->foreground ? RLIM_INFINITY : 0 };
-	struct sbx_fds fds = { -1, log_fd(), -1, { -1, -1, -1, -1 } };
+	struct sbx_fds fds = { -1, log_fd(), -1, -1, -1 };
 
 	log_reset_pid();
 	sock = net_xfer_socket(local, peer);
@@ -52,9 +53,26 @@ int launch_child(const struct fw_config *cfg, int rootfd, const uint8_t *req,
 		log_msg(LOG_ERR, "transfer socket (with its packet filter): %s", strerror(errno));
 		return EXIT_SYSTEM;
 	}
+	/* Firmware remap: the client's MAC (/proc is outside the chroot) and
+	 * the state files, opened now because afterwards nothing may be. */
+	memset(&s, 0, sizeof(s));
+	s.state.index_fd = s.state.clients_fd = -1;
+	if (cfg->fw.enabled) {
+		char err[200];
+
+		if (fws_open(cfg->fw.state_dir, &s.state, err, sizeof(err)) != 0)
+			log_msg(LOG_WARNING, "%s: images are verified on every request and "
+				"rotate-on-retry is off", err);
+		else
+			pd.fsize = cfg->foreground ? RLIM_INFINITY : fws_max_file_size();
+		if (cfg->fw.need_mac)
+			s.have_mac = neigh_lookup((const struct sockaddr *)&peer->ss, peer->len, s.mac) == 0;
+	}
 	/* Everything this process will ever need is open: now give up root,
 	 * then filter, and only then parse the request. */
 	fds.sock = sock;
+	fds.index = s.state.index_fd;
+	fds.clients = s.state.clients_fd;
 	if (privdrop_apply(&pd, &rootfd) != 0 || sandbox_landlock(rootfd) < 0 ||
 	    sandbox_enter(SBX_REQUEST, &fds) != 0)
 		return EXIT_SANDBOX;

@@ -21,7 +21,7 @@
 #include "sandbox.h"
 
 /* Which descriptor an argument check admits. */
-enum fdsel { ANY, SOCK, LOG, FILEFD, EXTRA };
+enum fdsel { ANY, SOCK, LOG, FILEFD, INDEX, CLIENTS };
 
 enum argchk {
 	NONE,
@@ -85,7 +85,10 @@ static const struct rule listener_tab[] = {
 	R(landlock_restrict_self, NONE, ANY, "child: Landlock"),
 	R(seccomp, NONE, ANY, "child: load its own filters"),
 	R(fcntl, NONE, ANY, "child: descriptor flags"),
-	R(flock, NONE, ANY, "child: lock the client's state record"),
+	R(flock, NONE, ANY, "child: lock the state files"),
+	R(mkdir, NONE, ANY, "child: create the state directory"),
+	R(mkdirat, NONE, ANY, "child: mkdir() on newer libc"),
+	R(ftruncate, NONE, ANY, "child: size new state files"),
 	R(pread64, NONE, ANY, "child: firmware headers, ARP table"),
 	R(lseek, NONE, ANY, "child: read files opened before the drop"),
 	R(newfstatat, NONE, ANY, "child: fstat()"),
@@ -116,6 +119,9 @@ static const struct rule request_tab[] = {
 	R(sendto, FD0, LOG, "log: syslog line"),
 	R(write, FD0, LOG, "log: stderr with --foreground"),
 	R(seccomp, NONE, ANY, "session: stack the transfer filter"),
+	R(getdents64, NONE, ANY, "remap: list the firmware directory"),
+	R(flock, FD0, INDEX, "remap: lock the verified-image cache"),
+	R(pwrite64, FD0, INDEX, "remap: record a verified image"),
 	R(brk, NONE, ANY, "xfer_init: malloc"),
 	R(mmap, NO_EXEC, ANY, "xfer_init: malloc of the stream buffer, never executable"),
 	R(munmap, NONE, ANY, "free"),
@@ -132,6 +138,9 @@ static const struct rule transfer_tab[] = {
 	R(sendto, FD0, SOCK, "xfer: a single datagram"),
 	R(setsockopt, RCVTIMEO, SOCK, "xfer: the receive timeout"),
 	R(pread64, FD0, FILEFD, "xfer: read the file in chunks"),
+	R(pread64, FD0, CLIENTS, "remap: read the client's rotation record"),
+	R(flock, FD0, CLIENTS, "remap: lock the rotation records"),
+	R(pwrite64, FD0, CLIENTS, "remap: remember the image this client got"),
 	R(sendto, FD0, LOG, "log: completion line to syslog"),
 	R(write, FD0, LOG, "log: completion line to stderr"),
 	R(close, NONE, ANY, "session: close the file and socket at the end"),
@@ -188,6 +197,8 @@ static int fd_of(const struct sbx_fds *f, enum fdsel s)
 	case SOCK: return f->sock;
 	case LOG: return f->log;
 	case FILEFD: return f->file;
+	case INDEX: return f->index;
+	case CLIENTS: return f->clients;
 	default: return -1;
 	}
 }
@@ -202,6 +213,10 @@ static int add_rule(scmp_filter_ctx ctx, const struct rule *r, const struct sbx_
 	case NONE:
 		break;
 	case FD0:
+		/* The state files are optional: absent means no rule at all,
+		 * never an unrestricted one. */
+		if (f != NULL && (r->fd == INDEX || r->fd == CLIENTS) && fd_of(f, r->fd) < 0)
+			return 0;
 		if (fd_of(f, r->fd) < 0)
 			break; /* not open yet: a later stage pins it */
 		a[n++] = (struct scmp_arg_cmp){ 0, SCMP_CMP_EQ, (scmp_datum_t)fd_of(f, r->fd), 0 };
