@@ -22,4 +22,8 @@ int path_clean(const char *name, size_t len, char *out, size_t outsz,
 int path_open(int rootfd, const char *rel, int *fd, struct stat *st,
 	      const char **why);
 
+/* Open the directory rel beneath rootfd (same resolution rules), read-only.
+ * Returns the fd, or -1 with errno set. */
+int path_open_dir(int rootfd, const char *rel);
+
 #endif

@@ -107,6 +107,11 @@ static int errno_to_tftp(int e, const char **why)
 	}
 }
 
+int path_open_dir(int rootfd, const char *rel)
+{
+	return openat2_beneath(rootfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
 int path_open(int rootfd, const char *rel, int *fd, struct stat *st,
 	      const char **why)
 {

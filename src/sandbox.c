@@ -4,6 +4,7 @@
  * rule and are killed). libseccomp builds the BPF, so nothing here is tied
  * to one architecture's numbers. */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/landlock.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -28,6 +29,8 @@ enum argchk {
 	FD0,          /* arg0 is the selected descriptor */
 	NO_EXEC,      /* mmap/mprotect: arg2 has no PROT_EXEC */
 	RCVTIMEO,     /* setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO) only */
+	RDONLY,       /* openat: read-only, never creating or truncating */
+	DIRFLAGS,     /* fcntl(fd, F_GETFL) and fcntl(fd, F_SETFD) only */
 	SETSOCK_INIT, /* setsockopt on a fresh socket: filter and lock only */
 };
 
@@ -120,6 +123,8 @@ static const struct rule request_tab[] = {
 	R(write, FD0, LOG, "log: stderr with --foreground"),
 	R(seccomp, NONE, ANY, "session: stack the transfer filter"),
 	R(getdents64, NONE, ANY, "remap: list the firmware directory"),
+	R(openat, RDONLY, ANY, "remap: open firmware images and the manifest, read-only"),
+	R(fcntl, DIRFLAGS, ANY, "remap: fdopendir() reads the flags, sets close-on-exec"),
 	R(flock, FD0, INDEX, "remap: lock the verified-image cache"),
 	R(pwrite64, FD0, INDEX, "remap: record a verified image"),
 	R(brk, NONE, ANY, "xfer_init: malloc"),
@@ -220,6 +225,17 @@ static int add_rule(scmp_filter_ctx ctx, const struct rule *r, const struct sbx_
 		if (fd_of(f, r->fd) < 0)
 			break; /* not open yet: a later stage pins it */
 		a[n++] = (struct scmp_arg_cmp){ 0, SCMP_CMP_EQ, (scmp_datum_t)fd_of(f, r->fd), 0 };
+		break;
+	case RDONLY:
+		/* O_TMPFILE's own bit (libc's macro also holds O_DIRECTORY,
+		 * which a read-only directory open needs). */
+		a[n++] = (struct scmp_arg_cmp){ 2, SCMP_CMP_MASKED_EQ,
+			O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | (__O_TMPFILE & ~O_DIRECTORY), 0 };
+		break;
+	case DIRFLAGS:
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, r->nr, 1, SCMP_A1(SCMP_CMP_EQ, F_SETFD)) != 0)
+			return -1;
+		a[n++] = (struct scmp_arg_cmp){ 1, SCMP_CMP_EQ, F_GETFL, 0 };
 		break;
 	case NO_EXEC:
 		a[n++] = (struct scmp_arg_cmp){ 2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0 };

@@ -13,6 +13,7 @@
 #include "options.h"
 #include "packet.h"
 #include "path.h"
+#include "remap.h"
 #include "sandbox.h"
 #include "session.h"
 #include "sockio.h"
@@ -32,6 +33,7 @@ struct outcome {
 	uint64_t tsize;
 	const struct xfer *x;
 	uint64_t t0;
+	const struct remap_result *fw; /* set when a remap chose the image */
 };
 
 static uint64_t now_ms(void)
@@ -45,7 +47,7 @@ static uint64_t now_ms(void)
 static void log_done(const struct outcome *o, const char *result, int code,
 		     const char *why)
 {
-	char path[4 * 96 + 8], tsize[24], extra[160] = "";
+	char path[4 * 96 + 8], tsize[24], extra[160] = "", fw[200] = "", rule[24] = "";
 	const struct xfer *x = o->x;
 
 	log_escape(o->path ? o->path : "-", o->path ? strlen(o->path) : 1, path, sizeof(path));
@@ -57,26 +59,45 @@ static void log_done(const struct outcome *o, const char *result, int code,
 		snprintf(extra, sizeof(extra), " code=%d error=\"%s\"", code, why ? why : "");
 	else if (x != NULL && x->result == XFER_PEER_ERROR)
 		snprintf(extra, sizeof(extra), " code=%u", x->peer_code);
+	if (o->fw != NULL)
+		snprintf(rule, sizeof(rule), ":line%u", o->fw->rule_line);
+	if (o->fw != NULL && o->fw->how == NULL)
+		snprintf(fw, sizeof(fw), " remap=snom%s", o->fw->model);
+	else if (o->fw != NULL && o->fw->source == NULL)
+		snprintf(fw, sizeof(fw), " remap=snom%s major=%u by=%s", o->fw->model,
+			 o->fw->major, o->fw->how);
+	else if (o->fw != NULL)
+		snprintf(fw, sizeof(fw), " remap=snom%s version=%s major=%u by=%s%s id=%s check=%s",
+			 o->fw->model, o->fw->version, o->fw->major, o->fw->how,
+			 o->fw->rule_line ? rule : "", o->fw->source, o->fw->check);
 	log_msg(code >= 0 ? LOG_NOTICE : LOG_INFO,
 		"client=%s file=\"%s\" path=\"%s\" mode=%s blksize=%u window=%u "
-		"tsize=%s bytes=%llu blocks=%llu retrans=%llu ms=%llu result=%s%s",
+		"tsize=%s bytes=%llu blocks=%llu retrans=%llu ms=%llu result=%s%s%s",
 		o->client, o->file, path, o->mode ? o->mode : "-", o->blksize,
 		o->window, tsize,
 		(unsigned long long)(x ? x->bytes : 0),
 		(unsigned long long)(x ? x->blocks : 0),
 		(unsigned long long)(x ? x->retrans : 0),
-		(unsigned long long)(now_ms() - o->t0), result, extra);
+		(unsigned long long)(now_ms() - o->t0), result, extra, fw);
 }
 
-static int refuse(struct session *s, struct outcome *o, int code, const char *why)
+/* ERROR to the client with msg (a fixed text unless a caller names what is
+ * missing), detail to the log. */
+static int refuse_msg(struct session *s, struct outcome *o, int code, const char *msg,
+		      const char *why)
 {
-	uint8_t buf[64];
-	size_t n = pkt_build_error(buf, sizeof(buf), (uint16_t)code, pkt_error_text((uint16_t)code));
+	uint8_t buf[128];
+	size_t n = pkt_build_error(buf, sizeof(buf), (uint16_t)code, msg);
 
 	if (send(s->sock, buf, n, 0) < 0)
 		log_msg(LOG_INFO, "could not send ERROR to %s", o->client);
 	log_done(o, "refused", code, why);
 	return EXIT_XFER;
+}
+
+static int refuse(struct session *s, struct outcome *o, int code, const char *why)
+{
+	return refuse_msg(s, o, code, pkt_error_text((uint16_t)code), why);
 }
 
 /* Netascii tsize is the exact translated size: the file is read once. */
@@ -110,8 +131,10 @@ int session_serve(struct session *s)
 	enum pkt_status ps;
 	const char *why = NULL;
 	size_t oack_len = 0;
-	char rulebuf[96], whybuf[160];
-	int code, fd, netascii, rule;
+	char rulebuf[96], whybuf[200], fwmsg[80];
+	struct remap_result fw;
+	const char *model;
+	int code = 0, fd = -1, netascii, rule;
 
 	memset(&o, 0, sizeof(o));
 	o.t0 = now_ms();
@@ -166,7 +189,21 @@ int session_serve(struct session *s)
 	o.blksize = opts.blksize;
 	o.window = opts.windowsize;
 
-	code = path_open(s->rootfd, path, &fd, &st, &why);
+	model = fwp_model_for(&s->cfg->fw, path);
+	if (model != NULL && s->cfg->fw.exact_wins)
+		code = path_open(s->rootfd, path, &fd, &st, &why);
+	if (model != NULL && (!s->cfg->fw.exact_wins || code != 0)) {
+		/* A phone in recovery: the right image, not a file of that name. */
+		code = remap_open(&s->cfg->fw, &s->state, s->rootfd, model, &s->peer,
+				  s->have_mac ? s->mac : NULL, &fd, &st, &fw, fwmsg,
+				  sizeof(fwmsg), whybuf, sizeof(whybuf));
+		o.fw = &fw;
+		if (code != 0)
+			return refuse_msg(s, &o, code, fwmsg, whybuf);
+		o.path = fw.path;
+	} else if (model == NULL) {
+		code = path_open(s->rootfd, path, &fd, &st, &why);
+	}
 	if (code != 0)
 		return refuse(s, &o, code, why);
 	if (opts.accepted & OPT_TSIZE) {
@@ -211,6 +248,8 @@ int session_serve(struct session *s)
 	SANDBOX_TEST_HOOK("transfer");
 	xfer_run(&x);
 	o.x = &x;
+	if (o.fw != NULL && x.result == XFER_OK)
+		remap_done(&s->cfg->fw, &s->state, &s->peer, s->have_mac ? s->mac : NULL, &fw);
 	log_done(&o, xfer_result_str(x.result), -1, NULL);
 	xfer_free(&x);
 	sockio_free(&sio);
