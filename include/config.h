@@ -34,6 +34,9 @@ struct fw_config {
 	struct acl acl;          /* --allow/--deny, --deny-name, --disable-mode */
 	const char *config_file; /* -f FILE */
 	struct fwpolicy fw;      /* firmware remap policy (defaults + -f FILE) */
+	int list_firmware;       /* --list-firmware: print the table, exit */
+	const char *list_for;    /* --for ADDRESS */
+	const char *list_for_mac;/* --for-mac MAC */
 	uid_t uid;               /* resolved from user by main */
 	gid_t gid;
 };

@@ -6,18 +6,23 @@
 
 #include "conffile.h"
 #include "config.h"
+#include "net.h"
 #include "tftp.h"
 
 #ifndef FWTFTPD_VERSION
 #define FWTFTPD_VERSION "0.1.0"
 #endif
 
-enum { O_LISTEN = 256, O_MAXCHILD, O_LOGSOCK, O_SBXDEBUG, O_ALLOW, O_DENY, O_DENYNAME, O_NOMODE };
+enum { O_LISTEN = 256, O_MAXCHILD, O_LOGSOCK, O_SBXDEBUG, O_ALLOW, O_DENY, O_DENYNAME, O_NOMODE,
+       O_LISTFW, O_FOR, O_FORMAC };
 
 static const struct option longopts[] = {
 	{ "secure", required_argument, NULL, 's' },
 	{ "user", required_argument, NULL, 'u' },
 	{ "config", required_argument, NULL, 'f' },
+	{ "list-firmware", no_argument, NULL, O_LISTFW },
+	{ "for", required_argument, NULL, O_FOR },
+	{ "for-mac", required_argument, NULL, O_FORMAC },
 	{ "allow", required_argument, NULL, O_ALLOW },
 	{ "deny", required_argument, NULL, O_DENY },
 	{ "deny-name", required_argument, NULL, O_DENYNAME },
@@ -45,6 +50,10 @@ void args_usage(const char *prog)
 	       "  -s, --secure DIR        served root (default /srv/tftp)\n"
 	       "  -u, --user USER         run transfers as USER (default nobody)\n"
 	       "  -f, --config FILE       configuration file (firmware remap, rules)\n"
+	       "      --list-firmware     print the firmware table and exit (1: an image\n"
+	       "                          is corrupt or unidentified)\n"
+	       "      --for ADDRESS       with --list-firmware: what this client gets\n"
+	       "      --for-mac MAC       with --list-firmware: what this MAC gets\n"
 	       "      --listen ADDR:PORT  standalone: 127.0.0.1:69, [::1]:69 or PORT\n"
 	       "      --max-children N    standalone: concurrent transfers (default 256)\n"
 	       "  -B, --max-blksize N     largest blksize granted, 8-65464 (default 65464)\n"
@@ -108,6 +117,15 @@ int args_parse(int argc, char **argv, struct fw_config *cfg, char *err,
 			break;
 		case 'f':
 			cfg->config_file = optarg;
+			break;
+		case O_LISTFW:
+			cfg->list_firmware = 1;
+			break;
+		case O_FOR:
+			cfg->list_for = optarg;
+			break;
+		case O_FORMAC:
+			cfg->list_for_mac = optarg;
 			break;
 		case O_ALLOW:
 		case O_DENY:
@@ -179,6 +197,22 @@ int args_parse(int argc, char **argv, struct fw_config *cfg, char *err,
 		return snprintf(err, errsz, "unexpected argument: %s", argv[optind]), -1;
 	if (cfg->root[0] != '/')
 		return snprintf(err, errsz, "-s needs an absolute path"), -1;
+	if ((cfg->list_for || cfg->list_for_mac) && !cfg->list_firmware)
+		return snprintf(err, errsz, "--for and --for-mac go with --list-firmware"), -1;
+	if (cfg->list_for_mac != NULL) {
+		uint8_t mac[6];
+
+		if (fwp_parse_mac(cfg->list_for_mac, mac) != 0)
+			return snprintf(err, errsz, "--for-mac: expected aa:bb:cc:dd:ee:ff"), -1;
+	}
+	if (cfg->list_for != NULL) {
+		struct endpoint ep;
+		char spec[80];
+
+		snprintf(spec, sizeof(spec), strchr(cfg->list_for, ':') ? "[%s]:1" : "%s:1", cfg->list_for);
+		if (net_parse_addrport(spec, &ep) != 0)
+			return snprintf(err, errsz, "--for: expected an IPv4 or IPv6 address"), -1;
+	}
 	/* The file's rules come after the command line's. */
 	if (cfg->config_file != NULL && conf_load(cfg->config_file, cfg, err, errsz) != 0)
 		return -1;

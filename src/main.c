@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "launch.h"
+#include "fwlist.h"
 #include "log.h"
 #include "privdrop.h"
 #include "sandbox.h"
@@ -30,6 +31,10 @@ int main(int argc, char **argv)
 	if (rootfd < 0) {
 		log_msg(LOG_ERR, "served root %s: %s", cfg.root, strerror(errno));
 		return EXIT_USAGE;
+	}
+	if (cfg.list_firmware) {
+		log_open("fwtftpd", 1, NULL);
+		return fwlist_run(&cfg, rootfd);
 	}
 	if (privdrop_lookup(cfg.user, &cfg.uid, &cfg.gid) != 0) {
 		log_msg(LOG_ERR, "-u %s: no such user", cfg.user);
