@@ -7,6 +7,7 @@
 #include "conffile.h"
 #include "config.h"
 #include "net.h"
+#include "sandbox.h"
 #include "tftp.h"
 
 #ifndef FWTFTPD_VERSION
@@ -14,7 +15,7 @@
 #endif
 
 enum { O_LISTEN = 256, O_MAXCHILD, O_LOGSOCK, O_SBXDEBUG, O_ALLOW, O_DENY, O_DENYNAME, O_NOMODE,
-       O_LISTFW, O_FOR, O_FORMAC };
+       O_LISTFW, O_FOR, O_FORMAC, O_SBXTAB };
 
 static const struct option longopts[] = {
 	{ "secure", required_argument, NULL, 's' },
@@ -28,6 +29,7 @@ static const struct option longopts[] = {
 	{ "deny-name", required_argument, NULL, O_DENYNAME },
 	{ "disable-mode", required_argument, NULL, O_NOMODE },
 	{ "sandbox-debug", no_argument, NULL, O_SBXDEBUG },
+	{ "sandbox-tables", no_argument, NULL, O_SBXTAB },
 	{ "listen", required_argument, NULL, O_LISTEN },
 	{ "max-children", required_argument, NULL, O_MAXCHILD },
 	{ "max-blksize", required_argument, NULL, 'B' },
@@ -73,6 +75,7 @@ void args_usage(const char *prog)
 	       "      --log-socket PATH   syslog socket (default /dev/log)\n"
 	       "      --sandbox-debug     log denied system calls instead of killing\n"
 	       "                          (development only)\n"
+	       "      --sandbox-tables    print the seccomp tables and exit\n"
 	       "  -V, --version           print the version\n"
 	       "  -h, --help              this text\n", prog);
 }
@@ -140,6 +143,9 @@ int args_parse(int argc, char **argv, struct fw_config *cfg, char *err,
 			if (acl_mode_disable(&cfg->acl, optarg, err, errsz) != 0)
 				return -1;
 			break;
+		case O_SBXTAB:
+			sandbox_print_tables();
+			return 1;
 		case O_SBXDEBUG:
 			cfg->sandbox_debug = 1;
 			break;

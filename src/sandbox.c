@@ -81,19 +81,16 @@ static const struct rule listener_tab[] = {
 	R(prctl, NONE, ANY, "child: bounding set, no_new_privs"),
 	R(setrlimit, NONE, ANY, "child: rlimits"),
 	R(prlimit64, NONE, ANY, "child: setrlimit() is prlimit64 in libc"),
-	R(dup2, NONE, ANY, "child: stdio to /dev/null"),
 	R(dup3, NONE, ANY, "child: root fd after chroot"),
 	R(landlock_create_ruleset, NONE, ANY, "child: Landlock"),
 	R(landlock_add_rule, NONE, ANY, "child: Landlock"),
 	R(landlock_restrict_self, NONE, ANY, "child: Landlock"),
 	R(seccomp, NONE, ANY, "child: load its own filters"),
-	R(fcntl, NONE, ANY, "child: descriptor flags"),
 	R(flock, NONE, ANY, "child: lock the state files"),
 	R(mkdir, NONE, ANY, "child: create the state directory"),
 	R(mkdirat, NONE, ANY, "child: mkdir() on newer libc"),
 	R(ftruncate, NONE, ANY, "child: size new state files"),
-	R(pread64, NONE, ANY, "child: firmware headers, ARP table"),
-	R(lseek, NONE, ANY, "child: read files opened before the drop"),
+	R(pread64, NONE, ANY, "child: state records before the drop"),
 	R(newfstatat, NONE, ANY, "child: fstat()"),
 	R(fstat, NONE, ANY, "child: fstat() on older libc"),
 	R(getdents64, NONE, ANY, "child: list the firmware directory"),
@@ -350,13 +347,29 @@ int sandbox_landlock(int rootfd)
 	return 1;
 }
 
+static const char *check_text(const struct rule *r)
+{
+	static const char *const fdname[] = { "", "fd=socket", "fd=log", "fd=file",
+					      "fd=index", "fd=clients" };
+
+	switch (r->chk) {
+	case FD0: return fdname[r->fd];
+	case NO_EXEC: return "no PROT_EXEC";
+	case RCVTIMEO: return "fd=socket, SO_RCVTIMEO only";
+	case SETSOCK_INIT: return "SO_ATTACH_FILTER, SO_LOCK_FILTER only";
+	case RDONLY: return "read-only, no O_CREAT/O_TRUNC";
+	case DIRFLAGS: return "F_GETFL, F_SETFD only";
+	default: return "";
+	}
+}
+
 static void print_tab(const char *title, const struct rule *t, size_t n)
 {
 	printf("%s\n", title);
 	for (size_t i = 0; i < n; i++) {
 		char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, t[i].nr);
 
-		printf("  %-24s %s\n", name ? name : "?", t[i].who);
+		printf("  %-24s %-36s %s\n", name ? name : "?", check_text(&t[i]), t[i].who);
 		free(name);
 	}
 }
