@@ -146,19 +146,26 @@ static enum ev classify(struct xfer *x, const uint8_t *buf, ssize_t n, uint16_t 
 	return EV_IGNORE;
 }
 
-/* Wait for something that matters before the deadline. Returns 1 with *blk
+/* Wait for something that matters before the deadline. Right after a send
+ * (fresh) the wait is the full timeout without reading the clock; the clock
+ * is read only after a datagram that did not matter. Returns 1 with *blk
  * for an ACK, 0 on timeout, -1 when the transfer must end (x->result set). */
-static int wait_ack(struct xfer *x, uint64_t deadline, uint16_t *blk)
+static int wait_ack(struct xfer *x, uint64_t deadline, int fresh, uint16_t *blk)
 {
 	uint8_t rbuf[1024];
+	unsigned wait_ms = x->timeout_ms;
 
-	for (;;) {
+	if (!fresh) {
 		uint64_t now = x->io->now_ms(x->io->ctx);
-		ssize_t n;
 
 		if (now >= deadline)
 			return 0;
-		n = x->io->recv(x->io->ctx, rbuf, sizeof(rbuf), (unsigned)(deadline - now));
+		wait_ms = (unsigned)(deadline - now);
+	}
+	for (;;) {
+		ssize_t n = x->io->recv(x->io->ctx, rbuf, sizeof(rbuf), wait_ms);
+		uint64_t now;
+
 		if (n == -1)
 			return 0;
 		if (n < 0) {
@@ -176,6 +183,10 @@ static int wait_ack(struct xfer *x, uint64_t deadline, uint16_t *blk)
 		case EV_IGNORE:
 			break; /* junk, DATA, a stray request: keep waiting */
 		}
+		now = x->io->now_ms(x->io->ctx);
+		if (now >= deadline)
+			return 0;
+		wait_ms = (unsigned)(deadline - now);
 	}
 }
 
@@ -186,9 +197,14 @@ static int negotiate(struct xfer *x)
 
 	if (x->io->send(x->io->ctx, &d, 1) != 0)
 		return x->result = XFER_NET_ERROR, -1;
+	uint64_t deadline = x->io->now_ms(x->io->ctx) + x->timeout_ms;
+	int fresh = 1;
+
 	for (;;) {
 		uint16_t blk;
-		int r = wait_ack(x, x->io->now_ms(x->io->ctx) + x->timeout_ms, &blk);
+		int r = wait_ack(x, deadline, fresh, &blk);
+
+		fresh = 0;
 
 		if (r < 0) {
 			if (x->result == XFER_PEER_ERROR && x->peer_code == TE_OPTNEG)
@@ -203,8 +219,11 @@ static int negotiate(struct xfer *x)
 			x->retrans++;
 			if (x->io->send(x->io->ctx, &d, 1) != 0)
 				return x->result = XFER_NET_ERROR, -1;
+			deadline = x->io->now_ms(x->io->ctx) + x->timeout_ms;
+			fresh = 1;
 		}
-		/* an ACK for another block before ACK 0: ignore it */
+		/* An ACK for another block before ACK 0 is ignored, and the
+		 * deadline stands: stray ACKs cannot keep us waiting. */
 	}
 }
 
@@ -231,6 +250,12 @@ enum xfer_result xfer_run(struct xfer *x)
 		uint16_t blk;
 		int r;
 
+		/* Fill for the whole window first: a refill moves the buffer,
+		 * which would invalidate pointers already taken for this window. */
+		if (stream_fill(x, x->acked * x->blksize, hi * x->blksize) < 0) {
+			x->result = XFER_READ_ERROR;
+			goto out;
+		}
 		for (b = next; b <= hi && (x->last == 0 || b <= x->last); b++, n++) {
 			const uint8_t *p;
 			size_t len;
@@ -253,11 +278,13 @@ enum xfer_result xfer_run(struct xfer *x)
 		if (b - 1 > sent_hi)
 			sent_hi = b - 1;
 		uint64_t deadline = x->io->now_ms(x->io->ctx) + x->timeout_ms;
+		int fresh = 1;
 
 		for (;;) {
 			uint16_t delta;
 
-			r = wait_ack(x, deadline, &blk);
+			r = wait_ack(x, deadline, fresh, &blk);
+			fresh = 0;
 			if (r < 0)
 				goto out;
 			if (r == 0) {
