@@ -106,6 +106,48 @@ enum fw_check fw_uimage_ident(const struct fw_uimage *h, struct fw_ident *out);
 enum fw_check fw_uimage_check(const uint8_t *img, size_t len,
 			      struct fw_uimage *h, struct fw_ident *id);
 
+/* ---- header probes ------------------------------------------------------- */
+
+/* Bytes a scan reads from the start of each file: the largest probe need. */
+#define FW_PROBE_READ 64u
+
+/* What a header probe learnt about an image, independent of its format. */
+struct fw_hdr {
+	const char *format; /* probe that recognised the file, NULL if none */
+	int intact;         /* magic, header CRC and length all good */
+	uint64_t data_off;  /* data_len bytes at data_off must have */
+	uint64_t data_len;  /* the CRC-32 data_crc */
+	uint32_t data_crc;
+	union {
+		struct fw_uimage uimage; /* format "uimage" */
+	} f;
+};
+
+/* One vendor header format = one entry. probe returns FW_E_BAD_MAGIC when
+ * the bytes are not in its format (the next entry is tried); any other
+ * result is final for the file. It must check len itself. */
+struct fw_probe {
+	const char *format;
+	size_t need; /* header bytes it reads from offset 0, <= FW_PROBE_READ */
+	enum fw_check (*probe)(const uint8_t *buf, size_t len,
+			       uint64_t file_size, struct fw_hdr *out,
+			       struct fw_ident *id);
+};
+
+/* The probe table, in the order it is tried; *n gets its length. */
+const struct fw_probe *fw_probe_table(size_t *n);
+
+/* Run the probes on the first len bytes of a file of file_size bytes.
+ *   FW_OK           intact header with an identity (id->source HEADER)
+ *   FW_E_BAD_MAGIC  no probe recognised it: the file has no header
+ *   name errors (FW_E_NO_VERSION, FW_E_BAD_NAME, FW_E_BAD_VERSION,
+ *   FW_E_NAME_CUT) with out->intact set: a good header without identity
+ *   anything else   (out->intact == 0) a broken image, never to be served.
+ * An empty file is FW_E_TRUNCATED. The data CRC is not checked here. */
+enum fw_check fw_header_probe(const uint8_t *buf, size_t len,
+			      uint64_t file_size, struct fw_hdr *out,
+			      struct fw_ident *id);
+
 /* Parse an image name "snom<model>-<version>[-<pre>][-<anything>]" of len
  * bytes (a NUL ends it early). maybe_cut: the name filled a fixed field, so
  * a version running to its end is refused as FW_E_NAME_CUT. On FW_OK, out

@@ -28,8 +28,8 @@ struct fw_image {
 	struct fw_filekey key;
 	enum fw_check check;  /* FW_OK: identified and not (yet) found bad */
 	struct fw_ident id;   /* meaningful when check == FW_OK */
-	int has_hdr;          /* hdr holds a header with a good header CRC */
-	struct fw_uimage hdr;
+	struct fw_hdr hdr;    /* hdr.intact: a header passed its own checks
+				 (its data CRC is checked by verify) */
 	int has_digest;       /* listed in the manifest: sha256 is expected */
 	uint8_t sha256[FW_SHA256_LEN];
 	int checked;          /* fwscan_verify_* passed for the file at key */
@@ -56,9 +56,10 @@ struct fwscan_opts {
 int fwscan_dir(int dirfd, const struct fwscan_opts *o, struct fw_scan *s);
 
 /* Identify one open regular file called name: fills *img (key from fstat,
- * header, identity) and returns img->check. The order is header, manifest,
- * file name; a file that starts with the U-Boot magic but has a damaged or
- * truncated header is never identified by a later source. */
+ * header, identity) and returns img->check. The order is the header probes
+ * (fw_header_probe on the first FW_PROBE_READ bytes), the manifest, the
+ * file name. A file a probe recognised but found cut or damaged is never
+ * identified by a later source. */
 enum fw_check fwscan_identify(int fd, const char *name,
 			      const struct fwscan_opts *o, struct fw_image *img);
 

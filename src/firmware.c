@@ -140,6 +140,62 @@ enum fw_check fw_uimage_check(const uint8_t *img, size_t len,
 	return c;
 }
 
+/* ---- header probes ------------------------------------------------------- */
+
+static enum fw_check probe_uimage(const uint8_t *buf, size_t len,
+				  uint64_t file_size, struct fw_hdr *out,
+				  struct fw_ident *id)
+{
+	struct fw_uimage *u = &out->f.uimage;
+	enum fw_check c = fw_uimage_parse(buf, len, u);
+
+	if (c == FW_E_BAD_MAGIC)
+		return c;
+	out->format = "uimage";
+	if (c == FW_OK)
+		c = fw_uimage_check_size(u, file_size);
+	if (c != FW_OK)
+		return c;
+	out->intact = 1;
+	out->data_off = FW_UIMAGE_HDR_LEN;
+	out->data_len = u->size;
+	out->data_crc = u->dcrc;
+	return fw_uimage_ident(u, id);
+}
+
+/* Read-only, so not state: the formats fwtftpd knows, most common first. */
+static const struct fw_probe probes[] = {
+	{ "uimage", FW_UIMAGE_HDR_LEN, probe_uimage },
+};
+
+const struct fw_probe *fw_probe_table(size_t *n)
+{
+	*n = sizeof(probes) / sizeof(probes[0]);
+	return probes;
+}
+
+enum fw_check fw_header_probe(const uint8_t *buf, size_t len,
+			      uint64_t file_size, struct fw_hdr *out,
+			      struct fw_ident *id)
+{
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		enum fw_check c;
+
+		memset(out, 0, sizeof(*out));
+		memset(id, 0, sizeof(*id));
+		c = probes[i].probe(buf, len < probes[i].need ? len :
+				    probes[i].need, file_size, out, id);
+		if (c == FW_E_BAD_MAGIC)
+			continue;
+		if (c != FW_OK)
+			memset(id, 0, sizeof(*id));
+		return c;
+	}
+	memset(out, 0, sizeof(*out));
+	memset(id, 0, sizeof(*id));
+	return FW_E_BAD_MAGIC;
+}
+
 /* ---- names and versions -------------------------------------------------- */
 
 static const struct {

@@ -72,9 +72,9 @@ enum fw_check fwscan_identify(int fd, const char *name,
 			      const struct fwscan_opts *o, struct fw_image *img)
 {
 	const struct fw_manifest_entry *me = NULL;
-	uint8_t hdr[FW_UIMAGE_HDR_LEN];
+	uint8_t hdr[FW_PROBE_READ];
 	size_t nl = strlen(name);
-	enum fw_check hc, named = FW_E_UNIDENTIFIED;
+	enum fw_check hc;
 	struct stat st;
 	ssize_t n;
 
@@ -93,34 +93,25 @@ enum fw_check fwscan_identify(int fd, const char *name,
 	if (o != NULL && o->manifest != NULL)
 		me = fw_manifest_find(o->manifest, name, nl);
 
-	/* 1. The header. */
-	hc = fw_uimage_parse(hdr, (size_t)n, &img->hdr);
+	/* 1. The header probes. */
+	hc = fw_header_probe(hdr, (size_t)n, img->key.size, &img->hdr, &img->id);
 	if (hc == FW_OK) {
-		img->has_hdr = 1;
-		if (fw_uimage_check_size(&img->hdr, img->key.size) != FW_OK)
-			return set(img, FW_E_TRUNCATED);
-		named = fw_uimage_ident(&img->hdr, &img->id);
-		if (named == FW_OK) {
-			/* Listed as well: the list must agree, and its digest
-			 * is checked too when the file is verified. */
-			if (me != NULL) {
-				if (!fw_ident_same(&img->id, &me->id)) {
-					memset(&img->id, 0, sizeof(img->id));
-					return set(img, FW_E_CONFLICT);
-				}
-				img->has_digest = 1;
-				memcpy(img->sha256, me->sha256, FW_SHA256_LEN);
+		/* Listed as well: the list must agree, and its digest is
+		 * checked too when the file is verified. */
+		if (me != NULL) {
+			if (!fw_ident_same(&img->id, &me->id)) {
+				memset(&img->id, 0, sizeof(img->id));
+				return set(img, FW_E_CONFLICT);
 			}
-			return set(img, FW_OK);
+			img->has_digest = 1;
+			memcpy(img->sha256, me->sha256, FW_SHA256_LEN);
 		}
-	} else if (hc != FW_E_BAD_MAGIC) {
-		/* Starts with the magic but is cut or damaged: a broken
-		 * image, which no weaker source may vouch for. */
-		memset(&img->hdr, 0, sizeof(img->hdr));
-		return set(img, hc);
-	} else {
-		memset(&img->hdr, 0, sizeof(img->hdr));
+		return set(img, FW_OK);
 	}
+	/* A recognised but cut or damaged header: a broken image, which no
+	 * weaker source may vouch for. */
+	if (hc != FW_E_BAD_MAGIC && !img->hdr.intact)
+		return set(img, hc);
 
 	/* 2. The manifest, by exact file name; the digest decides later. */
 	if (me != NULL) {
@@ -136,18 +127,20 @@ enum fw_check fwscan_identify(int fd, const char *name,
 		return set(img, FW_OK);
 
 	memset(&img->id, 0, sizeof(img->id));
-	return set(img, hc == FW_OK ? named : FW_E_UNIDENTIFIED);
+	return set(img, img->hdr.intact ? hc : FW_E_UNIDENTIFIED);
 }
 
 /* One pass over the file: SHA-256 of all of it (if listed), CRC32 of the
- * header's data range (if it has a header). */
+ * header's data range (if it has a header). A probe's data range lies
+ * inside the file: the probe checked data_off + data_len <= size. */
 static enum fw_check stream_check(int fd, const struct fw_image *img)
 {
 	uint8_t buf[VERIFY_BUF];
 	uint8_t digest[FW_SHA256_LEN];
 	struct sha256_ctx sha;
-	uint64_t dlo = FW_UIMAGE_HDR_LEN;
-	uint64_t dhi = dlo + (img->has_hdr ? img->hdr.size : 0);
+	int crc_wanted = img->hdr.intact;
+	uint64_t dlo = crc_wanted ? img->hdr.data_off : 0;
+	uint64_t dhi = crc_wanted ? dlo + img->hdr.data_len : 0;
 	uint64_t off = img->has_digest ? 0 : dlo;
 	uint64_t end = img->has_digest ? img->key.size : dhi;
 	uint32_t crc = 0;
@@ -164,7 +157,7 @@ static enum fw_check stream_check(int fd, const struct fw_image *img)
 			return FW_E_CHANGED;
 		if (img->has_digest)
 			sha256_update(&sha, want, buf);
-		if (img->has_hdr && off < dhi && off + want > dlo) {
+		if (crc_wanted && off < dhi && off + want > dlo) {
 			uint64_t lo = off > dlo ? off : dlo;
 			uint64_t hi = off + want < dhi ? off + want : dhi;
 
@@ -172,7 +165,7 @@ static enum fw_check stream_check(int fd, const struct fw_image *img)
 		}
 		off += want;
 	}
-	if (img->has_hdr && crc != img->hdr.dcrc)
+	if (crc_wanted && crc != img->hdr.data_crc)
 		return FW_E_BAD_DCRC;
 	if (img->has_digest) {
 		sha256_digest(&sha, sizeof(digest), digest);
