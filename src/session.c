@@ -146,6 +146,9 @@ int session_serve(struct session *s)
 	if (s->reqlen > TFTP_REQ_MAX)
 		return refuse(s, &o, TE_BADOP, "request datagram too long");
 	ps = pkt_parse(s->req, s->reqlen, &pkt);
+	/* An empty name is a bad name like "/" (ERROR 2), not a bad packet. */
+	if (ps == PKT_EMPTYNAME)
+		return refuse(s, &o, TE_ACCESS, "empty name");
 	if (ps != PKT_OK)
 		return refuse(s, &o, TE_BADOP, pkt_status_str(ps));
 	if (pkt.opcode != OP_RRQ && pkt.opcode != OP_WRQ)
