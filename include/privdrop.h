@@ -23,7 +23,8 @@ int privdrop_lookup(const char *user, uid_t *uid, gid_t *gid);
 int privdrop_apply(const struct privdrop *p, int *rootfd);
 
 /* Standalone listener: keep only the capabilities a child needs before its
- * own drop (SETUID, SETGID, SYS_CHROOT, SETPCAP) in the effective,
+ * own drop (SETUID, SETGID, SYS_CHROOT, SETPCAP) and KILL (to stop its
+ * children, which run as another user, on SIGTERM) in the effective,
  * permitted and bounding sets. No-op when not root. Returns 0 or -1. */
 int privdrop_listener(void);
 

@@ -85,11 +85,12 @@ enum pkt_status pkt_parse(const uint8_t *buf, size_t len, struct tftp_pkt *out)
 		if (rq->filename == NULL)
 			return len == 2 ? PKT_SHORT : PKT_NONUL;
 		rq->filename_len = strlen(rq->filename);
-		if (rq->filename_len == 0)
-			return PKT_EMPTYNAME;
+		/* A request cut short is malformed before its name is judged. */
 		rq->mode = take_str(buf, len, &pos);
 		if (rq->mode == NULL)
 			return pos >= len ? PKT_SHORT : PKT_NONUL;
+		if (rq->filename_len == 0)
+			return PKT_EMPTYNAME;
 		if (rq->mode[0] == '\0')
 			return PKT_EMPTYMODE;
 		return parse_opts(buf, len, pos, rq);

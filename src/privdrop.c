@@ -117,7 +117,11 @@ int privdrop_apply(const struct privdrop *p, int *rootfd)
 
 int privdrop_listener(void)
 {
-	static const cap_value_t keep[] = { CAP_SETUID, CAP_SETGID, CAP_SYS_CHROOT, CAP_SETPCAP };
+	/* KILL: on SIGTERM the listener must stop its children, which by then
+	 * run as another user. The rest: what a child needs before its drop. */
+	static const cap_value_t keep[] = { CAP_SETUID, CAP_SETGID, CAP_SYS_CHROOT, CAP_SETPCAP,
+					    CAP_KILL };
+	const int nkeep = (int)(sizeof(keep) / sizeof(keep[0]));
 	cap_t c;
 	int r;
 
@@ -134,8 +138,8 @@ int privdrop_listener(void)
 	c = cap_init();
 	if (c == NULL)
 		FAIL("cap_init");
-	r = cap_set_flag(c, CAP_EFFECTIVE, 4, keep, CAP_SET) |
-	    cap_set_flag(c, CAP_PERMITTED, 4, keep, CAP_SET) | cap_set_proc(c);
+	r = cap_set_flag(c, CAP_EFFECTIVE, nkeep, keep, CAP_SET) |
+	    cap_set_flag(c, CAP_PERMITTED, nkeep, keep, CAP_SET) | cap_set_proc(c);
 	cap_free(c);
 	if (r != 0)
 		FAIL("listener capabilities");

@@ -298,9 +298,9 @@ inspect() {
 
 # ---------------------------------------------------------------- drop: listen
 if inspect "listen/nobody" standalone "$NOBODY_UID" "$NOBODY_GID"; then
-	# The listener itself: exactly SETUID, SETGID, SYS_CHROOT, SETPCAP.
+	# The listener itself: exactly KILL, SETUID, SETGID, SYS_CHROOT, SETPCAP.
 	# The mask is built by capsh from the names, not written down.
-	want_names="cap_setgid,cap_setpcap,cap_setuid,cap_sys_chroot"
+	want_names="cap_kill,cap_setgid,cap_setpcap,cap_setuid,cap_sys_chroot"
 	for k in CapEff CapPrm CapBnd; do
 		hex=$(status_val "$SRV_PID" "$k")
 		names=$(capsh --decode="$hex" 2>/dev/null | sed 's/^0x[0-9a-f]*=//' | tr ',' '\n' | sort | paste -sd, -)
