@@ -75,7 +75,7 @@ check:
 
 # Builds and serves a demo root on 127.0.0.1:6969 in the foreground.
 run:
-	@bash tests/deps.sh build
+	@bash tests/deps.sh run
 	@$(MAKE) --no-print-directory fwtftpd
 	@bash tests/demo.sh
 

@@ -2,6 +2,7 @@
 # deps.sh - installs the Debian packages fwtftpd needs to build and to test.
 #
 #   bash tests/deps.sh build   build dependencies only
+#   bash tests/deps.sh run     build dependencies and mkimage (make run)
 #   bash tests/deps.sh         build plus test dependencies
 #
 # Installs only what dpkg reports missing and says nothing when nothing is.
@@ -15,9 +16,10 @@ test_pkgs=(xinetd tftp-hpa atftp curl busybox u-boot-tools iproute2 valgrind pro
 
 case "${1:-all}" in
 build) want=("${build_pkgs[@]}") ;;
+run) want=("${build_pkgs[@]}" u-boot-tools) ;; # make run: mkimage for the demo firmware
 all) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
 *)
-	echo "usage: bash tests/deps.sh [build]" >&2
+	echo "usage: bash tests/deps.sh [build|run]" >&2
 	exit 100
 	;;
 esac
