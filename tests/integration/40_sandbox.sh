@@ -162,24 +162,11 @@ wait_log_new() {
 # start_nonroot [server args...]: --listen 127.0.0.1:PORT as nobody (not
 # root at any point: setpriv changes ids before exec).
 start_nonroot() {
-	local port pid
-	# shellcheck disable=SC2034 # read by lib.sh
-	SRV_MODE=nonroot
-	SRV_LOG=$T/nonroot.log
-	for _ in 1 2 3; do
-		port=$(pick_port) || return 1
-		setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups \
-			"$FWTFTPD" --listen "127.0.0.1:$port" -s "$ROOT" -L "$@" \
-			</dev/null >>"$SRV_LOG" 2>&1 &
-		pid=$!
-		if wait_bound "$port" "$pid" 5; then
-			SRV_PID=$pid SRV_PORT=$port
-			SRV_PIDS+=("$pid")
-			return 0
-		fi
-		stop_pid "$pid" >/dev/null
-	done
-	return 1
+	SRV_WRAP=(setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --clear-groups)
+	start_listen_as nonroot 127.0.0.1 "$@"
+	local rc=$?
+	SRV_WRAP=()
+	return $rc
 }
 
 # hostile LABEL CODE NAME: an RRQ for NAME to port $HP gets ERROR CODE

@@ -42,22 +42,8 @@ MISSING=no-such-file.bin
 # ---------------------------------------------------------------- helpers
 # start_dual [server args...]: --listen PORT, the dual-stack [::]:PORT.
 start_dual() {
-	local port pid
-	# shellcheck disable=SC2034 # read by lib.sh
-	SRV_MODE=dual
-	SRV_LOG=$T/dual.log
-	for _ in 1 2 3; do
-		port=$(pick_port) || return 1
-		"$FWTFTPD" --listen "$port" -s "$ROOT" -L "$@" </dev/null >>"$SRV_LOG" 2>&1 &
-		pid=$!
-		if wait_bound "$port" "$pid" 5; then
-			SRV_PID=$pid SRV_PORT=$port
-			SRV_PIDS+=("$pid")
-			return 0
-		fi
-		stop_pid "$pid" >/dev/null
-	done
-	return 1
+	SRV_WRAP=()
+	start_listen_as dual "" "$@"
 }
 
 # server KIND [args...]: KIND v4 (127.0.0.1:PORT) or dual; one TAP failure

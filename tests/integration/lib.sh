@@ -360,13 +360,24 @@ start_logsink() {
 
 # start_standalone ADDR [server args...]: fwtftpd --listen ADDR:PORT -L.
 start_standalone() {
-	local addr=$1 try port pid
-	shift
-	SRV_MODE=standalone
-	SRV_LOG=$T/standalone.log
+	SRV_WRAP=()
+	start_listen_as standalone "$@"
+}
+
+# start_listen_as MODE ADDR [server args...]: start_standalone, named MODE,
+# run through the command in the array SRV_WRAP (e.g. setpriv ...); an
+# empty ADDR gives a port-only --listen (dual stack).
+SRV_WRAP=()
+start_listen_as() {
+	local mode=$1 addr=$2 try port pid spec
+	shift 2
+	SRV_MODE=$mode
+	SRV_LOG=$T/$mode.log
 	for try in 1 2 3; do
 		port=$(pick_port) || return 1
-		"$FWTFTPD" --listen "$(hostport "$addr" "$port")" -s "$ROOT" -L "$@" \
+		spec=$port
+		[ -z "$addr" ] || spec=$(hostport "$addr" "$port")
+		"${SRV_WRAP[@]}" "$FWTFTPD" --listen "$spec" -s "$ROOT" -L "$@" \
 			</dev/null >>"$SRV_LOG" 2>&1 &
 		pid=$!
 		if wait_bound "$port" "$pid" 5; then
