@@ -106,7 +106,7 @@ int args_parse(int argc, char **argv, struct fw_config *cfg, char *err,
 	cfg->timeout_s = 2;
 	cfg->retries = 5;
 
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc then also forgets a half-read option group */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":s:u:f:B:W:t:R:r:LvVh", longopts, NULL)) != -1) {
 		unsigned bit;

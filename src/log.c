@@ -100,15 +100,18 @@ size_t log_escape(const void *in, size_t inlen, char *out, size_t outsz)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = in;
-	size_t o = 0;
+	size_t o = 0, total = 0;
 
 	if (outsz == 0)
 		return 0;
+	for (size_t i = 0; i < inlen; i++)
+		total += (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\' && p[i] != '"') ? 1 : 4;
 	for (size_t i = 0; i < inlen; i++) {
 		unsigned char c = p[i];
 		size_t need = (c >= 0x20 && c < 0x7f && c != '\\' && c != '"') ? 1 : 4;
 
-		if (o + need + 4 > outsz) { /* room for "..." and NUL */
+		/* Cut only what does not fit, and then leave room for "...". */
+		if (total >= outsz && o + need + 4 > outsz) {
 			if (o + 4 <= outsz) {
 				memcpy(out + o, "...", 3);
 				o += 3;
