@@ -13,6 +13,7 @@
 
 #define CONF_MAX_BYTES (1u << 20)
 #define CONF_MAX_WORDS 8
+#define CONF_LINE_MAX 4096u
 
 /* Directives shared with the command line. Returns 1 applied, 0 unknown,
  * -1 error. */
@@ -46,20 +47,25 @@ static int policy_directive(struct fw_config *cfg, int argc, char **argv,
 	return 0;
 }
 
-int conf_parse(const char *name, char *text, size_t len, struct fw_config *cfg,
+int conf_parse(const char *name, const char *text, size_t len, struct fw_config *cfg,
 	       char *err, size_t errsz)
 {
 	unsigned line = 0;
 	size_t pos = 0;
 
 	while (pos < len) {
-		char *l = text + pos, *nl = memchr(l, '\n', len - pos);
-		size_t ll = nl ? (size_t)(nl - l) : len - pos;
-		char *argv[CONF_MAX_WORDS + 1], msg[200];
+		const char *src = text + pos, *nl = memchr(src, '\n', len - pos);
+		size_t ll = nl ? (size_t)(nl - src) : len - pos;
+		char *argv[CONF_MAX_WORDS + 1], msg[200], l[CONF_LINE_MAX + 1];
 		int argc = 0, r;
 
 		pos += ll + 1;
 		line++;
+		/* Work on a copy: the last line may have no newline to cut at. */
+		if (ll > CONF_LINE_MAX)
+			return snprintf(err, errsz, "%s:%u: line longer than %u bytes", name, line,
+					CONF_LINE_MAX), -1;
+		memcpy(l, src, ll);
 		l[ll] = '\0';
 		for (size_t i = 0; i < ll; i++) {
 			unsigned char c = (unsigned char)l[i];
@@ -98,6 +104,7 @@ int conf_parse(const char *name, char *text, size_t len, struct fw_config *cfg,
 
 int conf_load(const char *file, struct fw_config *cfg, char *err, size_t errsz)
 {
+	/* One byte more than the limit, to tell "exactly 1 MiB" from "more". */
 	static char text[CONF_MAX_BYTES + 1];
 	size_t len = 0;
 	ssize_t n;
@@ -105,12 +112,12 @@ int conf_load(const char *file, struct fw_config *cfg, char *err, size_t errsz)
 
 	if (fd < 0)
 		return snprintf(err, errsz, "%s: %s", file, strerror(errno)), -1;
-	while ((n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
+	while (len < sizeof(text) && (n = read(fd, text + len, sizeof(text) - len)) > 0)
 		len += (size_t)n;
 	close(fd);
-	if (n < 0)
+	if (len < sizeof(text) && n < 0)
 		return snprintf(err, errsz, "%s: %s", file, strerror(errno)), -1;
-	if (len >= CONF_MAX_BYTES)
+	if (len > CONF_MAX_BYTES)
 		return snprintf(err, errsz, "%s: larger than %u bytes", file, CONF_MAX_BYTES), -1;
 	if (memchr(text, '\0', len) != NULL)
 		return snprintf(err, errsz, "%s: contains a NUL byte (not a text file?)", file), -1;

@@ -185,6 +185,9 @@ int fwp_directive(struct fwpolicy *p, int argc, char **argv, unsigned line,
 		if (fw_model_parse(argv[1], strlen(argv[1]), d->model) != 0 ||
 		    get_major(argv[2], &d->major) != 0)
 			ERR("default-major: expected MODEL N, e.g. default-major 320 8");
+		for (unsigned i = 0; i < p->ndef; i++)
+			if (strcasecmp(p->def[i].model, d->model) == 0)
+				ERR("default-major %s: already defined", d->model);
 		p->ndef++;
 	} else {
 		return 0;

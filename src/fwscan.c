@@ -223,10 +223,25 @@ enum fw_check fwscan_verify_at(int dirfd, struct fw_image *img)
 	return c;
 }
 
-static int by_name(const void *a, const void *b)
+/* Insertion sort by name. Not qsort(): glibc's asks the kernel for the
+ * memory size (sysinfo) on larger arrays, which the request-stage sandbox
+ * does not admit. At most FWSCAN_MAX entries, done once per request. */
+static void sort_by_name(struct fw_image *img, unsigned n)
 {
-	return strcmp(((const struct fw_image *)a)->name,
-		      ((const struct fw_image *)b)->name);
+	struct fw_image tmp;
+
+	for (unsigned i = 1; i < n; i++) {
+		unsigned j = i;
+
+		if (strcmp(img[i - 1].name, img[i].name) <= 0)
+			continue;
+		tmp = img[i];
+		while (j > 0 && strcmp(img[j - 1].name, tmp.name) > 0) {
+			img[j] = img[j - 1];
+			j--;
+		}
+		img[j] = tmp;
+	}
 }
 
 int fwscan_dir(int dirfd, const struct fwscan_opts *o, struct fw_scan *s)
@@ -301,7 +316,7 @@ int fwscan_dir(int dirfd, const struct fwscan_opts *o, struct fw_scan *s)
 		errno = saved;
 		return -1;
 	}
-	qsort(s->img, s->n, sizeof(s->img[0]), by_name);
+	sort_by_name(s->img, s->n);
 	return 0;
 }
 

@@ -48,12 +48,19 @@ uint64_t fws_max_file_size(void)
 static int open_sized(int dfd, const char *name, uint64_t size)
 {
 	struct stat s;
-	int fd = openat(dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd = openat(dfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &s) != 0 || !S_ISREG(s.st_mode) ||
-	    ((uint64_t)s.st_size != size && ftruncate(fd, (off_t)size) != 0)) {
+	/* Ours alone: a regular file we own with one link. A hard link
+	 * planted here must never be truncated or written through. */
+	if (fstat(fd, &s) != 0 || !S_ISREG(s.st_mode) || s.st_uid != geteuid() ||
+	    s.st_nlink != 1 || (s.st_mode & 077) != 0) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	if ((uint64_t)s.st_size != size && ftruncate(fd, (off_t)size) != 0) {
 		close(fd);
 		return -1;
 	}
@@ -74,11 +81,21 @@ int fws_open(const char *dir, struct fwstate *st, char *err, size_t errsz)
 		snprintf(err, errsz, "state dir %s: %s", dir, strerror(errno));
 		return -1;
 	}
+	struct stat ds;
+
+	/* Nobody else may write there, or they could plant files for us. */
+	if (fstat(dfd, &ds) != 0 || ds.st_uid != geteuid() || (ds.st_mode & 022) != 0) {
+		snprintf(err, errsz, "state dir %s: must be owned by uid %u and not writable by "
+			 "group or others", dir, (unsigned)geteuid());
+		close(dfd);
+		return -1;
+	}
 	st->clients_fd = open_sized(dfd, "clients.db", CLIENTS_SIZE);
 	st->index_fd = open_sized(dfd, "verified.idx", INDEX_SIZE);
 	close(dfd);
 	if (st->clients_fd < 0 || st->index_fd < 0) {
-		snprintf(err, errsz, "state files in %s: %s", dir, strerror(errno));
+		snprintf(err, errsz, "state files in %s: %s (each must be a 0600 file owned by "
+			 "uid %u with one link)", dir, strerror(errno), (unsigned)geteuid());
 		fws_close(st);
 		return -1;
 	}

@@ -82,6 +82,33 @@ static unsigned majors_of(const struct fw_scan *sc, const char *model, uint32_t 
 	return n;
 }
 
+/* Images the verified-image cache already knows to be bad (unchanged since
+ * they failed) do not count, so they cannot make their major "present". */
+static void premark_known_bad(struct fw_scan *sc, const struct fwstate *state)
+{
+	if (state->index_fd < 0)
+		return;
+	for (unsigned i = 0; i < sc->n; i++) {
+		struct fw_image *im = &sc->img[i];
+		struct fws_verified v;
+		struct stat st;
+
+		if (im->check != FW_OK)
+			continue;
+		memset(&st, 0, sizeof(st));
+		st.st_dev = (dev_t)im->key.dev;
+		st.st_ino = (ino_t)im->key.ino;
+		st.st_size = (off_t)im->key.size;
+		st.st_mtim.tv_sec = (time_t)im->key.mtime_sec;
+		st.st_mtim.tv_nsec = im->key.mtime_nsec;
+		st.st_ctim.tv_sec = (time_t)im->key.ctime_sec;
+		st.st_ctim.tv_nsec = im->key.ctime_nsec;
+		if (fws_index_get(state, &st, &v) == 1 && v.source == (uint8_t)im->id.source &&
+		    v.check != FW_OK)
+			im->check = (enum fw_check)v.check;
+	}
+}
+
 static int64_t wall_now(void)
 {
 	struct timespec ts;
@@ -126,11 +153,7 @@ int remap_open(const struct fwpolicy *p, const struct fwstate *state,
 	if (sc->dropped)
 		log_msg(LOG_WARNING, "firmware directory %s: %u files beyond the first %u ignored",
 			p->dir, sc->dropped, FWSCAN_MAX);
-	nmaj = majors_of(sc, model, majors);
-	if (nmaj == 0) {
-		snprintf(why, whysz, "no identified, intact image of model %s in %s", model, p->dir);
-		goto out;
-	}
+	premark_known_bad(sc, state);
 	fws_key_make(&key, (const struct sockaddr *)&peer->ss, peer->len, mac);
 	if (p->rotate_s > 0 && state->clients_fd >= 0) {
 		struct fws_client rec;
@@ -141,6 +164,13 @@ int remap_open(const struct fwpolicy *p, const struct fwstate *state,
 			last.major = rec.major;
 			last.t_done = rec.t_done;
 		}
+	}
+decide:
+	/* Only majors with an image not yet found bad count as present. */
+	nmaj = majors_of(sc, model, majors);
+	if (nmaj == 0) {
+		snprintf(why, whysz, "no identified, intact image of model %s in %s", model, p->dir);
+		goto out;
 	}
 	res->major = fwp_target_major(p, model, (const struct sockaddr *)&peer->ss, peer->len,
 				      mac, &last, wall_now(), majors, nmaj, &res->how,
@@ -159,6 +189,11 @@ int remap_open(const struct fwpolicy *p, const struct fwstate *state,
 		if (idx < 0)
 			idx = fwscan_best(sc, model, res->major, 1);
 		if (idx < 0) {
+			/* Every image of an automatically chosen major failed its
+			 * check: choose again among the majors still intact. A
+			 * major the operator pinned (rule, default) stays. */
+			if (strcmp(res->how, "newest") == 0 || strcmp(res->how, "rotation") == 0)
+				goto decide;
 			snprintf(why, whysz, "no intact image of model %s with major %u (%s)", model,
 				 res->major, res->how);
 			goto out;
