@@ -33,7 +33,9 @@ for f in "$SLOW" "$HOOKS"; do
 	fi
 done
 if [ "$(id -u)" != 0 ]; then
-	tap_fail "40_sandbox.sh runs as root" "the drop can only be observed when the server starts as root"
+	# The rule: privileged checks SKIP with a reason as non-root.
+	# tests/run.sh never counts a SKIP as passed, so such a run is not green.
+	tap_ok "privilege drop and sandbox checks # SKIP need root: the drop can only be observed when the server starts as root (CI runs as root)"
 	tap_done
 	exit
 fi
