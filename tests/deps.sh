@@ -12,7 +12,7 @@ set -u
 
 build_pkgs=(gcc make pkg-config libcap-dev libseccomp-dev nettle-dev libcmocka-dev)
 # strace: 10_clients.sh counts atftp's ACKs to prove it really uses windows.
-test_pkgs=(xinetd tftp-hpa atftp curl busybox u-boot-tools iproute2 valgrind procps strace)
+test_pkgs=(xinetd tftp-hpa atftp curl busybox u-boot-tools iproute2 valgrind procps strace clang libclang-rt-14-dev)
 
 case "${1:-all}" in
 build) want=("${build_pkgs[@]}") ;;
