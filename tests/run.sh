@@ -101,6 +101,18 @@ record() {
 	say "  -- $suite: $nok passed, $nfail failed, status $st"
 }
 
+# Every suite runs on one CPU. A lockstep TFTP transfer is a ping-pong
+# between client and server; on a small shared VM, waking the peer on the
+# other CPU costs about 90 us a block, which made the client matrix take
+# 60-120 s instead of 15 s and vary tenfold with the neighbours' load. One
+# CPU changes the timing only, never what is checked. FWT_NO_PIN=1 turns it
+# off.
+PIN=()
+if [ -z "${FWT_NO_PIN:-}" ] && command -v taskset >/dev/null; then
+	cpu=$(taskset -pc $$ 2>/dev/null | sed 's/.*: //; s/[-,].*//')
+	[ -n "$cpu" ] && PIN=(taskset -c "$cpu")
+fi
+
 # run_suite NAME TIMEOUT CMD...: runs one suite with stdout+stderr captured.
 run_suite() {
 	local name=$1 t=$2 out st t0
@@ -116,7 +128,7 @@ run_suite() {
 	t0=$SECONDS
 	# The outer 2>/dev/null only hides bash's own "Segmentation fault"
 	# notice; the suite's output is all in $out and the status says it.
-	{ timeout -k 10 "$t" "$@" >"$out" 2>&1 </dev/null; } 2>/dev/null
+	{ timeout -k 10 "$t" "${PIN[@]}" "$@" >"$out" 2>&1 </dev/null; } 2>/dev/null
 	st=$?
 	record "$name" "$out" "$st"
 	say "  -- $name took $((SECONDS - t0)) s"
