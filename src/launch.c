@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +41,7 @@ int launch_child(const struct fw_config *cfg, int rootfd, const uint8_t *req,
 		 const struct endpoint *local)
 {
 	struct session s;
+	struct stat fst;
 	int sock, rc;
 
 	/* With --foreground, stderr may be a file: the log must still fit. */
@@ -57,7 +59,9 @@ int launch_child(const struct fw_config *cfg, int rootfd, const uint8_t *req,
 	 * the state files, opened now because afterwards nothing may be. */
 	memset(&s, 0, sizeof(s));
 	s.state.index_fd = s.state.clients_fd = -1;
-	if (cfg->fw.enabled) {
+	/* Only where there is firmware to serve: a plain server never creates
+	 * or opens the state directory. */
+	if (cfg->fw.enabled && fstatat(rootfd, cfg->fw.dir, &fst, 0) == 0 && S_ISDIR(fst.st_mode)) {
 		char err[200];
 
 		if (fws_open(cfg->fw.state_dir, &s.state, err, sizeof(err)) != 0)
