@@ -1,4 +1,5 @@
-/* config.h - run-time settings from the command line. args.c fills it;
+/* config.h - run-time settings: defaults (conffile.c), the command line
+ * (args.c) and the -f file fill it;
  * nothing else writes it after start-up. */
 #ifndef FWTFTPD_CONFIG_H
 #define FWTFTPD_CONFIG_H
@@ -40,6 +41,9 @@ struct fw_config {
 	uid_t uid;               /* resolved from user by main */
 	gid_t gid;
 };
+
+/* Every setting at its default (what args_parse starts from). */
+void config_defaults(struct fw_config *cfg);
 
 /* Defaults, then the command line. Returns 0, 1 when --help or --version
  * was printed (nothing left to do), or -1 with a message in err. */

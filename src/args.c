@@ -95,16 +95,7 @@ int args_parse(int argc, char **argv, struct fw_config *cfg, char *err,
 {
 	int c;
 
-	memset(cfg, 0, sizeof(*cfg));
-	acl_init(&cfg->acl);
-	fwp_init(&cfg->fw);
-	cfg->root = "/srv/tftp";
-	cfg->user = "nobody";
-	cfg->max_children = 256;
-	cfg->lim.max_blksize = TFTP_BLKSIZE_MAX;
-	cfg->lim.max_window = 64;
-	cfg->timeout_s = 2;
-	cfg->retries = 5;
+	config_defaults(cfg);
 
 	optind = 0; /* 0, not 1: glibc then also forgets a half-read option group */
 	opterr = 0;

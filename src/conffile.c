@@ -10,10 +10,25 @@
 
 #include "config.h"
 #include "conffile.h"
+#include "tftp.h"
 
 #define CONF_MAX_BYTES (1u << 20)
 #define CONF_MAX_WORDS 8
 #define CONF_LINE_MAX 4096u
+
+void config_defaults(struct fw_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	acl_init(&cfg->acl);
+	fwp_init(&cfg->fw);
+	cfg->root = "/srv/tftp";
+	cfg->user = "nobody";
+	cfg->max_children = 256;
+	cfg->lim.max_blksize = TFTP_BLKSIZE_MAX;
+	cfg->lim.max_window = 64;
+	cfg->timeout_s = 2;
+	cfg->retries = 5;
+}
 
 /* Directives shared with the command line. Returns 1 applied, 0 unknown,
  * -1 error. */

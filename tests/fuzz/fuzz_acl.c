@@ -23,16 +23,7 @@
 #include "path.h"
 #include "tftp.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                              \
-	do {                                                                  \
-		if (!(c)) {                                                   \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c, \
-				__FILE__, __LINE__);                          \
-			abort();                                              \
-		}                                                             \
-	} while (0)
+#include "fuzz.h"
 
 static char *cstr_exact(const char *p, size_t n)
 {

@@ -20,16 +20,7 @@
 #include "fwpolicy.h"
 #include "net.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                              \
-	do {                                                                  \
-		if (!(c)) {                                                   \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c, \
-				__FILE__, __LINE__);                          \
-			abort();                                              \
-		}                                                             \
-	} while (0)
+#include "fuzz.h"
 
 /* Family, 16 address bytes (IPv4 in the first 4; mapped IPv6 as IPv4) and
  * port of an endpoint. */

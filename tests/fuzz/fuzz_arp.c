@@ -14,16 +14,7 @@
 
 #include "neigh.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                              \
-	do {                                                                  \
-		if (!(c)) {                                                   \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c, \
-				__FILE__, __LINE__);                          \
-			abort();                                              \
-		}                                                             \
-	} while (0)
+#include "fuzz.h"
 
 /* Up to 6 space-separated fields of line s[0..n). */
 static unsigned fields(const char *s, size_t n, const char *f[6], size_t fl[6])

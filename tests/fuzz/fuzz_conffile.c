@@ -21,33 +21,9 @@
 #include "options.h"
 #include "tftp.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                              \
-	do {                                                                  \
-		if (!(c)) {                                                   \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c, \
-				__FILE__, __LINE__);                          \
-			abort();                                              \
-		}                                                             \
-	} while (0)
+#include "fuzz.h"
 
 #define CONF_NAME "fuzz.conf"
-
-/* The defaults args_parse sets before it reads the file. */
-static void cfg_defaults(struct fw_config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	acl_init(&cfg->acl);
-	fwp_init(&cfg->fw);
-	cfg->root = "/srv/tftp";
-	cfg->user = "nobody";
-	cfg->max_children = 256;
-	cfg->lim.max_blksize = TFTP_BLKSIZE_MAX;
-	cfg->lim.max_window = 64;
-	cfg->timeout_s = 2;
-	cfg->retries = 5;
-}
 
 static int has_ctl(const char *s)
 {
@@ -169,7 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lines += text[i] == '\n';
 	lines += size > 0 && text[size - 1] != '\n';
 
-	cfg_defaults(cfg);
+	config_defaults(cfg);
 	r = conf_parse(CONF_NAME, text, size, cfg, err, errsz);
 	CHECK(r == 0 || r == -1);
 	if (r != 0 && errsz > 0) {
@@ -181,7 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Parse again with room enough to read the whole message: the
 		 * same error, "name:line: text", on a line that exists. */
 		CHECK(c2 != NULL);
-		cfg_defaults(c2);
+		config_defaults(c2);
 		CHECK(conf_parse(CONF_NAME, text, size, c2, big, sizeof(big)) == -1);
 		CHECK(strncmp(big, err, errsz - 1) == 0);
 		CHECK(strncmp(big, CONF_NAME ":", sizeof(CONF_NAME)) == 0);

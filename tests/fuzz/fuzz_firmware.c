@@ -14,26 +14,7 @@
 
 #include "firmware.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                              \
-	do {                                                                  \
-		if (!(c)) {                                                   \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c, \
-				__FILE__, __LINE__);                          \
-			abort();                                              \
-		}                                                             \
-	} while (0)
-
-static uint8_t *dup_exact(const void *p, size_t n)
-{
-	uint8_t *b = malloc(n);
-
-	CHECK(b != NULL || n == 0);
-	if (n > 0)
-		memcpy(b, p, n);
-	return b;
-}
+#include "fuzz.h"
 
 /* CRC-32 (reflected 0xEDB88320) from the definition, one bit at a time. */
 static uint32_t crc_ref(uint32_t crc, const uint8_t *p, size_t n)

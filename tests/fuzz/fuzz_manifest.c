@@ -13,26 +13,7 @@
 
 #include "firmware.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                              \
-	do {                                                                  \
-		if (!(c)) {                                                   \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c, \
-				__FILE__, __LINE__);                          \
-			abort();                                              \
-		}                                                             \
-	} while (0)
-
-static char *dup_exact(const void *p, size_t n)
-{
-	char *b = malloc(n);
-
-	CHECK(b != NULL || n == 0);
-	if (n > 0)
-		memcpy(b, p, n);
-	return b;
-}
+#include "fuzz.h"
 
 static size_t count_lines(const char *s, size_t n)
 {
@@ -99,14 +80,14 @@ static void check_entry(const struct fw_manifest *m, unsigned i, const char *tex
 	CHECK(memchr(e->name, '/', nl) == NULL && e->name[0] != '.');
 	for (size_t k = 0; k < nl; k++)
 		CHECK((unsigned char)e->name[k] >= 0x20 && (unsigned char)e->name[k] < 0x7f);
-	name = dup_exact(e->name, nl);
+	name = (char *)dup_exact(e->name, nl);
 	CHECK(fw_manifest_find(m, name, nl) == e); /* and so names are unique */
 	free(name);
 	CHECK(e->id.source == FW_SRC_MANIFEST);
 	{
 		char mdl[FW_MODEL_LEN + 1];
 		size_t ml = strnlen(e->id.model, sizeof(e->id.model));
-		char *t = dup_exact(e->id.model, ml);
+		char *t = (char *)dup_exact(e->id.model, ml);
 
 		CHECK(fw_model_parse(t, ml, mdl) == 0 && strcmp(mdl, e->id.model) == 0);
 		free(t);
@@ -115,7 +96,7 @@ static void check_entry(const struct fw_manifest *m, unsigned i, const char *tex
 	{
 		struct fw_version v;
 		size_t tl = strnlen(e->id.version.text, sizeof(e->id.version.text));
-		char *t = dup_exact(e->id.version.text, tl);
+		char *t = (char *)dup_exact(e->id.version.text, tl);
 
 		CHECK(tl < sizeof(e->id.version.text));
 		CHECK(fw_version_parse(t, tl, &v) == FW_OK);
@@ -135,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct fw_manifest m, m2; /* ~150 KiB each: not on the stack */
 	struct fw_manifest_error err, err2;
-	char *text = dup_exact(data, size);
+	char *text = (char *)dup_exact(data, size);
 	size_t lines = count_lines(text, size);
 	int r = fw_manifest_parse(text, size, &m, &err);
 
@@ -151,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned i = 0; i < m.n; i++)
 		check_entry(&m, i, text, size, i ? m.e[i - 1].line : 0);
 	{
-		char *none = dup_exact("", 0);
+		char *none = (char *)dup_exact("", 0);
 
 		CHECK(fw_manifest_find(&m, none, 0) == NULL);
 		free(none);
@@ -165,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char *pre;
 
 		end = nl ? (size_t)(nl - text) + 1 : size;
-		pre = dup_exact(text, end);
+		pre = (char *)dup_exact(text, end);
 		CHECK(fw_manifest_parse(pre, end, &m2, &err2) == 0);
 		CHECK(m2.n <= m.n);
 		for (unsigned i = 0; i < m2.n; i++) {

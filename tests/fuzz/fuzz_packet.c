@@ -16,28 +16,7 @@
 #include "path.h"
 #include "tftp.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                              \
-	do {                                                                  \
-		if (!(c)) {                                                   \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c, \
-				__FILE__, __LINE__);                          \
-			abort();                                              \
-		}                                                             \
-	} while (0)
-
-/* Exactly n bytes on the heap (malloc(0) included): any read past the end
- * is an ASan report, not a silent read of a neighbour. */
-static uint8_t *dup_exact(const void *p, size_t n)
-{
-	uint8_t *b = malloc(n);
-
-	CHECK(b != NULL || n == 0);
-	if (n > 0)
-		memcpy(b, p, n);
-	return b;
-}
+#include "fuzz.h"
 
 static uint16_t be16(const uint8_t *p)
 {

@@ -26,7 +26,7 @@ fi
 CC=clang
 # shellcheck disable=SC2054 # the commas belong to -fsanitize
 CFLAGS=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-	-std=c11 -D_GNU_SOURCE -Iinclude)
+	-std=c11 -D_GNU_SOURCE -Iinclude -Itests/fuzz)
 OUT=build/fuzz
 # Targets in the order they run. For each: the src/*.c files it links, the
 # libraries it needs (none so far: no harness reaches nettle, libcap or
